@@ -1,0 +1,198 @@
+/*
+ * app.c: the request loop every program runs (see app.h).
+ *
+ * Under FastCGI (lighttpd mod_fastcgi, Apache mod_fcgid or
+ * mod_proxy_fcgi) the process serves requests until the front end stops
+ * it; started as plain CGI (mod_cgid) it serves exactly one, from the
+ * environment and stdin.  libfcgi tells which (FCGX_IsCGI); we use its
+ * fcgiapp interface, not fcgi_stdio.h, which redefines printf.
+ */
+#include "config.h"
+
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <fcgiapp.h>
+
+#include "app.h"
+#include "conf.h"
+#include "db.h"
+#include "json.h"
+#include "log.h"
+#include "secret.h"
+#include "xmalloc.h"
+
+extern char **environ;
+
+/*
+ * Report an error in the endpoint's own way (JSON by default; the
+ * authorization endpoint shows a page).
+ */
+void
+app_error(struct req *r, int status, const char *code, const char *desc)
+{
+	buf_reset(&r->content);
+	if (r->ep != NULL && r->ep->error != NULL)
+		r->ep->error(r, status, code, desc);
+	else
+		resp_json_error(r, status, code, desc);
+}
+
+/*
+ * Answer a database failure: 503 with Retry-After while the database is
+ * unavailable, else 500.  Never the database's message (it is logged).
+ */
+void
+app_db_error(struct req *r)
+{
+	if (db_unavailable()) {
+		(void)resp_header(r, "Retry-After", "5");
+		app_error(r, 503, "temporarily_unavailable",
+		    "the database is unavailable; try again shortly");
+	} else
+		app_error(r, 500, "server_error",
+		    "internal error; see the server's error log");
+}
+
+static int
+has_body(enum http_method m)
+{
+	return m == HTTP_POST || m == HTTP_PUT || m == HTTP_PATCH;
+}
+
+/* Everything between accepting a request and sending its response. */
+static void
+serve(const struct endpoint *ep, struct req *r)
+{
+	const char	*path, *ctype = NULL;
+	const char	*src = NULL;
+	size_t		 srclen = 0, max;
+	char		 err[256];
+	int		 status;
+
+	/* Configuration: the front end's per-request variable, or ours. */
+	if ((path = req_env(r, "MCPGATE_CONFIG")) == NULL || *path == '\0')
+		path = MCPGATE_CONFIG_DEFAULT;
+	if ((r->conf = conf_current(path)) == NULL) {
+		app_error(r, 500, "server_error",
+		    "the server is misconfigured; see its error log");
+		return;
+	}
+	if (ep->flags & EP_CORS) {
+		resp_cors_public(r, r->method == HTTP_OPTIONS ?
+		    ep->methods | HTTP_M(HTTP_OPTIONS) : 0);
+		if (r->method == HTTP_OPTIONS) {
+			r->status = 204;
+			return;
+		}
+	}
+	if (!(ep->methods & HTTP_M(r->method))) {
+		resp_allow(r, ep->methods);
+		app_error(r, 405, "invalid_request", "method not allowed");
+		return;
+	}
+
+	/* The body, checked before anything is built from it. */
+	if (has_body(r->method) && ep->body != BODY_NONE) {
+		ctype = ep->body == BODY_FORM ?
+		    "application/x-www-form-urlencoded" : "application/json";
+		if (!req_content_type_is(r, ctype)) {
+			snprintf(err, sizeof(err), "Content-Type must be %s",
+			    ctype);
+			app_error(r, 415, "invalid_request", err);
+			return;
+		}
+		max = ep->body_max ? ep->body_max : APP_BODY_MAX;
+		if ((status = req_read_body(r, max)) != 0) {
+			app_error(r, status, "invalid_request", status == 413 ?
+			    "request body too large" :
+			    "request body incomplete or malformed");
+			return;
+		}
+		if (r->bodysz == 0) {
+			app_error(r, 400, "invalid_request",
+			    "request body required");
+			return;
+		}
+	}
+
+	/* Fields: from the form body, or from the query string. */
+	if (ep->fieldsz > 0) {
+		if (ctype != NULL && ep->body == BODY_FORM) {
+			src = r->body;
+			srclen = r->bodysz;
+		} else if (!has_body(r->method)) {
+			src = r->query;
+			srclen = strlen(r->query);
+		}
+		r->fields = xcalloc(ep->fieldsz, sizeof(struct field));
+		r->fieldsz = ep->fieldsz;
+		if (src != NULL && form_parse(src, srclen, ep->fields,
+		    ep->fieldsz, r->fields, err, sizeof(err)) == -1) {
+			app_error(r, 400, "invalid_request", err);
+			return;
+		}
+	}
+
+	if ((ep->flags & EP_DB) && db_ensure(r->conf) == -1) {
+		app_db_error(r);
+		return;
+	}
+	ep->handle(r);
+}
+
+/* Serve one request already set up in r, and release it. */
+void
+app_serve(const struct endpoint *ep, struct req *r)
+{
+	static unsigned long	id;
+
+	r->ep = ep;
+	r->id = ++id;
+	log_set_request(r->id);
+	serve(ep, r);
+	(void)resp_send(r);
+	log_info("%s %s -> %d", http_method_name(r->method), r->path,
+	    r->status);
+	req_free(r);
+	log_set_request(0);
+}
+
+/*
+ * Run the program: every request the front end sends (FastCGI), or the
+ * one in our environment (CGI).  Returns the exit status for main().
+ */
+int
+app_run(const struct endpoint *ep)
+{
+	FCGX_Request	 fr;
+	struct req	 r;
+
+	log_init(ep->name);
+	db_set_name(ep->name);
+	/* A client that hangs up must not kill the process mid-write. */
+	signal(SIGPIPE, SIG_IGN);
+	if (secret_init() == -1)
+		fatalx("libsodium failed to initialise");
+	json_init();
+
+	if (FCGX_IsCGI()) {
+		req_init(&r, environ, NULL, NULL);
+		app_serve(ep, &r);
+		db_close();
+		return 0;
+	}
+	if (FCGX_Init() != 0)
+		fatalx("FCGX_Init failed");
+	if (FCGX_InitRequest(&fr, 0, 0) != 0)
+		fatalx("FCGX_InitRequest failed");
+	while (FCGX_Accept_r(&fr) >= 0) {
+		req_init(&r, fr.envp, fr.in, fr.out);
+		app_serve(ep, &r);
+		FCGX_Finish_r(&fr);
+	}
+	db_close();
+	return 0;
+}

@@ -1,0 +1,59 @@
+/*
+ * conf.h: the configuration file, read and validated before it is used,
+ * then treated as immutable.
+ *
+ * Format: one "key = value" per line; blank lines and lines whose first
+ * non-blank character is '#' are ignored; the value runs to the end of
+ * the line with surrounding blanks removed (so a '#' inside a conninfo
+ * password is kept).  Unknown and repeated keys are errors, so a typo
+ * cannot silently leave a default in force.  Every error names the file,
+ * the line and the key.
+ *
+ * The path comes from the per-request variable MCPGATE_CONFIG, which the
+ * front end sets (SetEnv works even in .htaccess; libfcgi replaces the
+ * start-up environment with each request's, so a start-up variable would
+ * be lost), else the compiled-in default.  See doc/configuration.md.
+ */
+#ifndef CONF_H
+#define CONF_H
+
+#include <stddef.h>
+
+#include "log.h"
+
+struct conf {
+	char		*path;		/* the file this came from */
+	unsigned long	 generation;	/* changes whenever a file is (re)loaded */
+
+	char		*issuer;	/* origin, no trailing slash (AS-04, AS-06) */
+	char		*mcp_path;	/* "/mcp" */
+	char		*mcp_url;	/* issuer + mcp_path: the resource (PRM-05) */
+	char		*database;	/* libpq conninfo */
+	char		*resource_name;	/* PRM resource_name */
+	char		*service_documentation; /* URL or NULL */
+	char		*scopes;	/* every scope the AS grants */
+	char		*default_scopes; /* granted for an empty request; PRM (PRM-07) */
+	char		**origins;	/* extra allowed browser origins */
+	size_t		 originsz;
+
+	long long	 access_token_lifetime;	/* seconds */
+	long long	 code_lifetime;
+	long long	 refresh_token_lifetime;
+	long long	 refresh_token_idle_lifetime;
+	long long	 refresh_grace;
+	long long	 session_lifetime;
+	long long	 session_idle_lifetime;
+	long long	 client_expiry;
+	long long	 db_statement_timeout;	/* milliseconds */
+	enum log_level	 log_level;
+};
+
+int	conf_parse(const char *, size_t, const char *, struct conf *,
+	    char *, size_t) __attribute__((__warn_unused_result__));
+int	conf_load(const char *, struct conf *, char *, size_t)
+	    __attribute__((__warn_unused_result__));
+void	conf_free(struct conf *);
+const struct conf *conf_current(const char *);
+int	conf_origin_allowed(const struct conf *, const char *);
+
+#endif

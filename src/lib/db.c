@@ -1,0 +1,310 @@
+/*
+ * db.c: one persistent PostgreSQL connection per process (see db.h).
+ *
+ * The connection is made on the first request that needs it (the
+ * conninfo comes from the configuration, which comes with the request),
+ * and checked before every later one.  When PostgreSQL restarts, the
+ * first statement on the old connection fails with the connection marked
+ * bad: we reconnect at once and, for statements marked safe to repeat,
+ * run the statement again, so that the first request after a restart
+ * already succeeds.  While the database is down, every request makes one
+ * quick connection attempt (a refused socket returns at once, and
+ * connect_timeout bounds the rest) and is answered 503.
+ *
+ * All statements and the session settings are sent in one libpq pipeline
+ * (PostgreSQL 14+): one round trip at connection time however many
+ * statements the registry holds, which matters in plain CGI mode where
+ * every request is a new process.
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <libpq-fe.h>
+
+#include "conf.h"
+#include "db.h"
+#include "log.h"
+#include "valid.h"
+#include "xmalloc.h"
+
+static PGresult	*db_exec_once(enum stmt, const char *const *);
+static int	 schema_version(PGresult *, int *);
+
+static PGconn	*conn;
+static char	*conn_info;		/* the conninfo conn was made with */
+static char	*conn_prog;		/* application_name */
+static const struct conf *conn_conf;	/* the request's configuration */
+static int	 last_unavailable;	/* kind of the last failure */
+
+/* Whether the last failure was the database being unavailable (503). */
+int
+db_unavailable(void)
+{
+	return last_unavailable;
+}
+
+void
+db_close(void)
+{
+	if (conn != NULL)
+		PQfinish(conn);
+	conn = NULL;
+	free(conn_info);
+	conn_info = NULL;
+}
+
+/*
+ * SQLSTATE classes that mean "try again later", not "bug": 08 connection
+ * exception, 53 insufficient resources, 57 operator intervention (admin
+ * shutdown, statement timeout), 40 transaction rollback (serialization,
+ * deadlock), and 55P03 lock not available.
+ */
+static int
+sqlstate_unavailable(const char *state)
+{
+	if (state == NULL)
+		return 1;		/* no server answer at all */
+	return strncmp(state, "08", 2) == 0 || strncmp(state, "53", 2) == 0 ||
+	    strncmp(state, "57", 2) == 0 || strncmp(state, "40", 2) == 0 ||
+	    strcmp(state, "55P03") == 0;
+}
+
+/* Record and log a failed result; the message never holds parameters. */
+static void
+result_failed(const PGresult *res, const char *what)
+{
+	const char	*state = NULL, *msg;
+
+	if (res != NULL)
+		state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
+	msg = res != NULL ? PQresultErrorMessage(res) : "";
+	if (msg == NULL || *msg == '\0')
+		msg = PQerrorMessage(conn);
+	last_unavailable = PQstatus(conn) != CONNECTION_OK ||
+	    sqlstate_unavailable(state);
+	log_warnx("database: %s: %s%s%.*s", what, state ? state : "",
+	    state ? " " : "", (int)strcspn(msg, "\n"), msg);
+}
+
+/*
+ * Send the session settings and every PREPARE in one pipeline and read
+ * the results.  0, or -1 (logged).
+ */
+static int
+db_prepare_all(const struct conf *c)
+{
+	char		 timeout[32];
+	const char	*params[1] = { timeout };
+	PGresult	*res;
+	size_t		 i, n = 0;
+	int		 rc = 0;
+
+	snprintf(timeout, sizeof(timeout), "%lld", c->db_statement_timeout);
+	if (PQenterPipelineMode(conn) != 1)
+		goto broken;
+	/* statement_timeout bounds every request (never a hung process) */
+	if (PQsendQueryParams(conn,
+	    "SELECT set_config('statement_timeout', $1, false)",
+	    1, NULL, params, NULL, NULL, 0) != 1)
+		goto broken;
+	n++;
+	for (i = 0; i < STMT__MAX; i++, n++)
+		if (PQsendPrepare(conn, db_stmts[i].name, db_stmts[i].sql,
+		    db_stmts[i].nparams, NULL) != 1)
+			goto broken;
+	if (PQpipelineSync(conn) != 1)
+		goto broken;
+	for (i = 0; i < n; i++) {
+		if ((res = PQgetResult(conn)) == NULL)
+			goto broken;
+		if (PQresultStatus(res) != PGRES_COMMAND_OK &&
+		    PQresultStatus(res) != PGRES_TUPLES_OK) {
+			if (rc == 0)
+				result_failed(res, i == 0 ? "session settings" :
+				    db_stmts[i - 1].name);
+			rc = -1;
+		}
+		PQclear(res);
+		/* each command's results end with a NULL */
+		while ((res = PQgetResult(conn)) != NULL)
+			PQclear(res);
+	}
+	if ((res = PQgetResult(conn)) == NULL ||
+	    PQresultStatus(res) != PGRES_PIPELINE_SYNC) {
+		PQclear(res);
+		goto broken;
+	}
+	PQclear(res);
+	if (PQexitPipelineMode(conn) != 1)
+		goto broken;
+	return rc;
+broken:
+	result_failed(NULL, "preparing statements");
+	return -1;
+}
+
+/*
+ * Connect with c's conninfo and prepare everything.  0, or -1 (logged,
+ * db_unavailable() set).  Our own defaults for connect_timeout and
+ * application_name come before the user's conninfo, so the user's win.
+ */
+static int
+db_connect(const struct conf *c)
+{
+	const char	*kw[] = { "connect_timeout", "application_name",
+			    "dbname", NULL };
+	const char	*val[] = { "5", conn_prog, c->database, NULL };
+	int		 version;
+
+	db_close();
+	conn = PQconnectdbParams(kw, val, 1);
+	if (conn == NULL)
+		fatalx("PQconnectdbParams: out of memory");
+	if (PQstatus(conn) != CONNECTION_OK) {
+		const char *msg = PQerrorMessage(conn);
+		last_unavailable = 1;
+		log_warnx("database: cannot connect: %.*s",
+		    (int)strcspn(msg, "\n"), msg);
+		db_close();
+		return -1;
+	}
+	if (db_prepare_all(c) == -1) {
+		if (!last_unavailable)
+			log_warnx("database: is the mcpgate schema installed? (psql -f sql/install.sql)");
+		db_close();
+		return -1;
+	}
+	conn_info = xstrdup(c->database);
+	switch (schema_version(db_exec_once(STMT_SCHEMA_VERSION, NULL),
+	    &version)) {
+	case 1:
+		if (version == DB_SCHEMA_VERSION)
+			return 0;
+		/*
+		 * Binaries and schema from different releases: refuse both
+		 * ways, as 503, which is what an upgrade in progress is.
+		 */
+		log_warnx("database: schema version %d, these programs need %d: %s",
+		    version, DB_SCHEMA_VERSION, version < DB_SCHEMA_VERSION ?
+		    "run sql/upgrade.sql" : "install the matching programs");
+		break;
+	case 0:
+		log_warnx("database: schema_version is empty: run sql/install.sql");
+		break;
+	default:
+		break;
+	}
+	last_unavailable = 1;
+	db_close();
+	return -1;
+}
+
+/* The application_name connections show in pg_stat_activity. */
+void
+db_set_name(const char *prog)
+{
+	free(conn_prog);
+	conn_prog = xasprintf("mcpgate-%s", prog);
+}
+
+/*
+ * Make sure the connection is up, for the configuration c (a changed
+ * conninfo means a new connection).  0, or -1 (logged).  c must stay
+ * valid until the request ends.
+ */
+int
+db_ensure(const struct conf *c)
+{
+	last_unavailable = 0;
+	conn_conf = c;
+	if (conn_prog == NULL)
+		db_set_name("program");
+	if (conn != NULL && conn_info != NULL &&
+	    strcmp(conn_info, c->database) == 0 &&
+	    PQstatus(conn) == CONNECTION_OK)
+		return 0;
+	return db_connect(c);
+}
+
+/*
+ * Run a prepared statement once with text parameters.  Returns the result
+ * (the caller PQclear()s it) or NULL (logged, db_unavailable() set).
+ */
+static PGresult *
+db_exec_once(enum stmt s, const char *const *params)
+{
+	PGresult	*res;
+	ExecStatusType	 st;
+
+	if (s >= STMT__MAX)
+		abort();
+	if (conn == NULL) {
+		last_unavailable = 1;
+		return NULL;
+	}
+	res = PQexecPrepared(conn, db_stmts[s].name, db_stmts[s].nparams,
+	    params, NULL, NULL, 0);
+	st = PQresultStatus(res);
+	if (st == PGRES_TUPLES_OK || st == PGRES_COMMAND_OK) {
+		last_unavailable = 0;
+		return res;
+	}
+	result_failed(res, db_stmts[s].name);
+	PQclear(res);
+	return NULL;
+}
+
+/*
+ * db_exec_once, and for a statement marked retry that failed because the
+ * connection was lost (PostgreSQL restarted since the last request), once
+ * more on a fresh connection.
+ */
+static PGresult *
+db_exec(enum stmt s, const char *const *params)
+{
+	PGresult	*res;
+
+	if ((res = db_exec_once(s, params)) != NULL)
+		return res;
+	if (conn == NULL || PQstatus(conn) == CONNECTION_OK ||
+	    !db_stmts[s].retry || conn_conf == NULL)
+		return NULL;
+	if (db_connect(conn_conf) == -1)
+		return NULL;
+	log_info("database: reconnected");
+	return db_exec_once(s, params);
+}
+
+/* Read a schema version result (and clear it): 1, 0 (empty) or -1. */
+static int
+schema_version(PGresult *res, int *version)
+{
+	unsigned long long	v;
+	int			rc = 0;
+
+	if (res == NULL)
+		return -1;
+	if (PQntuples(res) == 1 && !PQgetisnull(res, 0, 0)) {
+		if (valid_uint(PQgetvalue(res, 0, 0),
+		    (size_t)PQgetlength(res, 0, 0), 0, 1000000, &v)) {
+			*version = (int)v;
+			rc = 1;
+		} else
+			rc = -1;
+	}
+	PQclear(res);
+	return rc;
+}
+
+/*
+ * The installed schema version: 1 (set *version), 0 when the table is
+ * empty, -1 on failure.
+ */
+int
+db_schema_version(int *version)
+{
+	return schema_version(db_exec(STMT_SCHEMA_VERSION, NULL), version);
+}

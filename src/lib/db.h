@@ -1,0 +1,46 @@
+/*
+ * db.h: the process's one PostgreSQL connection, and typed functions for
+ * what the programs ask of the database.
+ *
+ * Every statement is in one registry (db_stmt.c), prepared when the
+ * connection is made, and executed with parameters only.  PGresult never
+ * leaves db.c: callers get C values (kcaldav's db.c).
+ *
+ * Failures come in two kinds, and callers answer them differently:
+ *  - the database is unavailable (down, restarting, unreachable, a
+ *    statement timeout, a schema of another version): 503 + Retry-After,
+ *    and the next request tries again (db_unavailable() is true);
+ *  - anything else is a bug or a misconfiguration: 500.
+ * Details go to the log only.
+ */
+#ifndef DB_H
+#define DB_H
+
+#include <stddef.h>
+
+struct conf;
+
+/* The schema version these programs are built for (sql/schema.sql). */
+#define DB_SCHEMA_VERSION	1
+
+enum stmt {
+	STMT_SCHEMA_VERSION,
+	STMT__MAX
+};
+
+struct stmt_def {
+	const char	*name;		/* prepared statement name */
+	const char	*sql;
+	int		 nparams;
+	int		 retry;		/* safe to run again after a lost connection */
+};
+
+extern const struct stmt_def db_stmts[STMT__MAX];
+
+void	db_set_name(const char *);
+int	db_ensure(const struct conf *) __attribute__((__warn_unused_result__));
+int	db_unavailable(void);
+void	db_close(void);
+int	db_schema_version(int *) __attribute__((__warn_unused_result__));
+
+#endif

@@ -1,0 +1,196 @@
+/*
+ * request.c: the request side of struct req (see http.h).
+ *
+ * What front ends actually hand us (../shared/deploy/README.md, each
+ * point tested in tests/integration):
+ *  - route on REQUEST_URI's path: SCRIPT_NAME is "/mcp", "/oauth/mcp.fcgi"
+ *    or "/_mcpgate/mcp" depending on the front end;
+ *  - Authorization is HTTP_AUTHORIZATION, or only REDIRECT_HTTP_AUTHORIZATION
+ *    after an .htaccess rewrite with [END];
+ *  - CONTENT_LENGTH is absent for a chunked body under mod_cgid: read to EOF;
+ *  - mod_fcgid with LimitRequestBody passes an empty or truncated body
+ *    without a word, so an empty body where one is required is a 400.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "http.h"
+#include "log.h"
+#include "valid.h"
+#include "xmalloc.h"
+
+static const char *const method_names[HTTP__MAX] = {
+	[HTTP_GET] = "GET",
+	[HTTP_HEAD] = "HEAD",
+	[HTTP_POST] = "POST",
+	[HTTP_PUT] = "PUT",
+	[HTTP_DELETE] = "DELETE",
+	[HTTP_OPTIONS] = "OPTIONS",
+	[HTTP_PATCH] = "PATCH",
+	[HTTP_OTHER] = "OTHER",
+};
+
+const char *
+http_method_name(enum http_method m)
+{
+	if (m >= HTTP__MAX)
+		abort();
+	return method_names[m];
+}
+
+/* A request variable, or NULL.  Borrowed. */
+const char *
+req_env(const struct req *r, const char *name)
+{
+	return FCGX_GetParam(name, r->env);
+}
+
+/*
+ * Set up r for the request whose variables are env; in and out are the
+ * FastCGI streams, or NULL for plain CGI (stdin and stdout).
+ */
+void
+req_init(struct req *r, char **env, FCGX_Stream *in, FCGX_Stream *out)
+{
+	const char	*m, *uri;
+	size_t		 i;
+
+	memset(r, 0, sizeof(*r));
+	r->env = env;
+	r->in = in;
+	r->out = out;
+	r->status = 200;
+	buf_init(&r->headers, HTTP_HEADERS_MAX);
+	buf_init(&r->content, HTTP_RESPONSE_MAX);
+
+	r->method = HTTP_OTHER;
+	if ((m = req_env(r, "REQUEST_METHOD")) != NULL)
+		for (i = 0; i < HTTP_OTHER; i++)
+			if (strcmp(m, method_names[i]) == 0) {
+				r->method = (enum http_method)i;
+				break;
+			}
+
+	/*
+	 * The path as the client sent it.  Without REQUEST_URI (not seen on
+	 * any supported front end) fall back to PATH_INFO, never to
+	 * SCRIPT_NAME, which names the program and not the URL.
+	 */
+	if ((uri = req_env(r, "REQUEST_URI")) != NULL)
+		r->path = xstrndup(uri, strcspn(uri, "?#"));
+	else if ((uri = req_env(r, "PATH_INFO")) != NULL)
+		r->path = xstrdup(uri);
+	else
+		r->path = xstrdup("");
+	if ((r->query = req_env(r, "QUERY_STRING")) == NULL)
+		r->query = "";
+
+	/* DEP-01: Apache passes it under the REDIRECT_ name after rewrites */
+	if ((r->authorization = req_env(r, "HTTP_AUTHORIZATION")) == NULL ||
+	    *r->authorization == '\0')
+		r->authorization = req_env(r, "REDIRECT_HTTP_AUTHORIZATION");
+	if (r->authorization != NULL && *r->authorization == '\0')
+		r->authorization = NULL;
+	r->origin = req_env(r, "HTTP_ORIGIN");
+	r->remote_addr = req_env(r, "REMOTE_ADDR");
+}
+
+void
+req_free(struct req *r)
+{
+	if (r->fields != NULL) {
+		form_free(r->fields, r->fieldsz);
+		free(r->fields);
+	}
+	free(r->path);
+	if (r->body != NULL) {
+		/* bodies carry secrets (codes, passwords): wipe before free */
+		memset(r->body, 0, r->bodysz);
+		free(r->body);
+	}
+	buf_free(&r->headers);
+	buf_free(&r->content);
+	r->path = r->body = NULL;
+	r->fields = NULL;
+}
+
+static size_t
+read_some(struct req *r, char *p, size_t n)
+{
+	int	got;
+
+	if (r->in == NULL)
+		return fread(p, 1, n, stdin);
+	got = FCGX_GetStr(p, (int)(n > 65536 ? 65536 : n), r->in);
+	return got > 0 ? (size_t)got : 0;
+}
+
+/*
+ * Read the request body, at most max bytes, into r->body.  Returns 0, or
+ * the HTTP status to answer: 413 when it is (or says it is) larger than
+ * max, 400 when CONTENT_LENGTH is malformed or the body ends early.
+ */
+int
+req_read_body(struct req *r, size_t max)
+{
+	const char		*cl;
+	unsigned long long	 want = 0;
+	int			 known;
+	size_t			 got = 0, n, cap;
+	char			*p;
+
+	cl = req_env(r, "CONTENT_LENGTH");
+	known = cl != NULL && *cl != '\0';
+	if (known && !valid_uint(cl, strlen(cl), 0, (unsigned long long)-1 / 2,
+	    &want)) {
+		log_warnx("malformed CONTENT_LENGTH");
+		return 400;
+	}
+	if (known && want > max)
+		return 413;
+	/* Without a length (chunked under mod_cgid) read to EOF, one over. */
+	cap = known ? (size_t)want : max + 1;
+	p = xmalloc(cap + 1);
+	while (got < cap) {
+		if ((n = read_some(r, p + got, cap - got)) == 0)
+			break;
+		got += n;
+	}
+	p[got] = '\0';
+	r->body = p;
+	r->bodysz = got;
+	if (!known && got > max)
+		return 413;
+	if (known && got < want) {
+		log_warnx("request body truncated: %zu of %llu bytes", got, want);
+		return 400;
+	}
+	return 0;
+}
+
+/*
+ * Whether the request's Content-Type has the media type type (compared
+ * case-insensitively, parameters such as "; charset=utf-8" ignored,
+ * RFC 9110 §8.3.1).
+ */
+int
+req_content_type_is(const struct req *r, const char *type)
+{
+	const char	*ct = req_env(r, "CONTENT_TYPE");
+	size_t		 tl = strlen(type), i;
+
+	if (ct == NULL)
+		return 0;
+	while (*ct == ' ' || *ct == '\t')
+		ct++;
+	if (strncasecmp(ct, type, tl) != 0)
+		return 0;
+	for (i = tl; ct[i] == ' ' || ct[i] == '\t'; i++)
+		;
+	return ct[i] == '\0' || ct[i] == ';';
+}

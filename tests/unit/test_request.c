@@ -1,0 +1,145 @@
+/*
+ * test_request.c: what request.c makes of the variables and bodies front
+ * ends actually send (../shared/deploy/README.md, requirements 1-3): body
+ * reads exact, to EOF without a length, over the limit, truncated; the
+ * Authorization fallback; routing on REQUEST_URI; Content-Type matching.
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "http.h"
+#include "tap.h"
+
+/* A request environment as libfcgi hands it over (mutable strings). */
+static char **
+mkenv(const char *const *src)
+{
+	static char	**env;
+	size_t		  n = 0, i;
+
+	if (env != NULL) {
+		for (i = 0; env[i] != NULL; i++)
+			free(env[i]);
+		free(env);
+	}
+	while (src[n] != NULL)
+		n++;
+	env = calloc(n + 1, sizeof(char *));
+	for (i = 0; i < n; i++)
+		env[i] = strdup(src[i]);
+	return env;
+}
+
+/*
+ * Make stdin read body (as in CGI mode).  freopen, not dup2 + rewind:
+ * glibc's stdin keeps stale state across a dup2 (seen here).
+ */
+static void
+set_stdin(const char *body, size_t len)
+{
+	char	 path[] = "/tmp/mcpgate-test-body.XXXXXX";
+	int	 fd;
+
+	if ((fd = mkstemp(path)) == -1 ||
+	    write(fd, body, len) != (ssize_t)len || close(fd) == -1 ||
+	    freopen(path, "r", stdin) == NULL)
+		abort();
+	unlink(path);
+}
+
+static int
+read_body(const char *const *env, const char *body, size_t len, size_t max,
+    size_t *got)
+{
+	struct req	r;
+	int		rc;
+
+	set_stdin(body, len);
+	req_init(&r, mkenv(env), NULL, NULL);
+	rc = req_read_body(&r, max);
+	*got = r.bodysz;
+	req_free(&r);
+	return rc;
+}
+
+int
+main(void)
+{
+	static const char *const e_exact[] = { "REQUEST_METHOD=POST", "CONTENT_LENGTH=5", NULL };
+	static const char *const e_short[] = { "REQUEST_METHOD=POST", "CONTENT_LENGTH=10", NULL };
+	static const char *const e_none[] = { "REQUEST_METHOD=POST", "HTTP_TRANSFER_ENCODING=chunked", NULL };
+	static const char *const e_big[] = { "REQUEST_METHOD=POST", "CONTENT_LENGTH=1048577", NULL };
+	static const char *const e_bad[] = { "REQUEST_METHOD=POST", "CONTENT_LENGTH=12abc", NULL };
+	static const char *const e_neg[] = { "REQUEST_METHOD=POST", "CONTENT_LENGTH=-1", NULL };
+	static const char *const e_zero[] = { "REQUEST_METHOD=POST", "CONTENT_LENGTH=0", NULL };
+	static const char *const e_route[] = {
+		"REQUEST_METHOD=GET",
+		"REQUEST_URI=/.well-known/oauth-protected-resource/mcp?x=1",
+		"SCRIPT_NAME=/_mcpgate/well-known",
+		"PATH_INFO=/ignored",
+		"QUERY_STRING=x=1",
+		"REDIRECT_HTTP_AUTHORIZATION=Bearer abc",
+		"CONTENT_TYPE=Application/JSON ; charset=utf-8",
+		NULL
+	};
+	static const char *const e_auth[] = { "REQUEST_METHOD=DELETE", "HTTP_AUTHORIZATION=Bearer one",
+		"REDIRECT_HTTP_AUTHORIZATION=Bearer two", "CONTENT_TYPE=application/jsonx", NULL };
+	static const char *const e_empty_auth[] = { "REQUEST_METHOD=BREW", "HTTP_AUTHORIZATION=",
+		"REDIRECT_HTTP_AUTHORIZATION=Bearer two", "PATH_INFO=/p", NULL };
+	size_t		 got;
+	struct req	 r;
+
+	is_int(read_body(e_exact, "hello", 5, 64, &got), 0, "exact CONTENT_LENGTH");
+	is_int((long long)got, 5, "  5 bytes read");
+	is_int(read_body(e_exact, "hello world", 11, 64, &got), 0,
+	    "reads exactly CONTENT_LENGTH, not what follows");
+	is_int((long long)got, 5, "  still 5 bytes");
+	is_int(read_body(e_short, "hello", 5, 64, &got), 400,
+	    "a body shorter than CONTENT_LENGTH is 400 (truncated by the front end)");
+	is_int(read_body(e_none, "chunked!", 8, 64, &got), 0,
+	    "no CONTENT_LENGTH (chunked under mod_cgid): read to EOF");
+	is_int((long long)got, 8, "  8 bytes read");
+	is_int(read_body(e_none, "0123456789", 10, 9, &got), 413,
+	    "no CONTENT_LENGTH and more than the limit: 413");
+	is_int(read_body(e_none, "012345678", 9, 9, &got), 0,
+	    "no CONTENT_LENGTH, exactly the limit: accepted");
+	is_int(read_body(e_big, "x", 1, 1048576, &got), 413,
+	    "CONTENT_LENGTH over the limit: 413 before reading");
+	is_int(read_body(e_bad, "x", 1, 64, &got), 400, "malformed CONTENT_LENGTH: 400");
+	is_int(read_body(e_neg, "x", 1, 64, &got), 400, "negative CONTENT_LENGTH: 400");
+	is_int(read_body(e_zero, "", 0, 64, &got), 0, "CONTENT_LENGTH 0 reads nothing");
+	is_int((long long)got, 0, "  0 bytes");
+
+	req_init(&r, mkenv(e_route), NULL, NULL);
+	is_int(r.method, HTTP_GET, "method GET");
+	is_str(r.path, "/.well-known/oauth-protected-resource/mcp",
+	    "path from REQUEST_URI without the query, not SCRIPT_NAME");
+	is_str(r.query, "x=1", "query string");
+	is_str(r.authorization, "Bearer abc",
+	    "Authorization falls back to REDIRECT_HTTP_AUTHORIZATION (DEP-01)");
+	ok(req_content_type_is(&r, "application/json"),
+	    "Content-Type compared case-insensitively, parameters ignored");
+	ok(!req_content_type_is(&r, "application/x-www-form-urlencoded"),
+	    "another Content-Type does not match");
+	req_free(&r);
+
+	req_init(&r, mkenv(e_auth), NULL, NULL);
+	is_int(r.method, HTTP_DELETE, "method DELETE");
+	is_str(r.authorization, "Bearer one", "HTTP_AUTHORIZATION wins when present");
+	ok(!req_content_type_is(&r, "application/json"),
+	    "application/jsonx is not application/json");
+	is_str(r.path, "", "no REQUEST_URI nor PATH_INFO: empty path");
+	req_free(&r);
+
+	req_init(&r, mkenv(e_empty_auth), NULL, NULL);
+	is_int(r.method, HTTP_OTHER, "unknown method");
+	is_str(r.authorization, "Bearer two", "an empty HTTP_AUTHORIZATION counts as absent");
+	is_str(r.path, "/p", "PATH_INFO when REQUEST_URI is absent");
+	req_free(&r);
+	mkenv((const char *const[]){ NULL });
+	return done_testing();
+}
