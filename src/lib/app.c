@@ -80,6 +80,15 @@ serve(const struct endpoint *ep, struct req *r)
 		    "the server is misconfigured; see its error log");
 		return;
 	}
+	/*
+	 * Whether credentials reached us, by scheme only: the first thing to
+	 * check when Apache strips Authorization (SPEC DEP-01).  Never the
+	 * credentials themselves.
+	 */
+	log_debug("%s %s authorization=%.*s", http_method_name(r->method),
+	    r->path, r->authorization == NULL ? 4 :
+	    (int)strcspn(r->authorization, " "),
+	    r->authorization == NULL ? "none" : r->authorization);
 	if (ep->flags & EP_CORS) {
 		resp_cors_public(r, r->method == HTTP_OPTIONS ?
 		    ep->methods | HTTP_M(HTTP_OPTIONS) : 0);
