@@ -627,6 +627,7 @@ stack_lighttpd_start() {
 	var.mcpgate_rundir    = "$dir/run"
 	var.mcpgate_config    = "$config"
 	var.mcpgate_max_procs = ${STACK_LIGHTTPD_MAX_PROCS:-2}
+	var.mcpgate_htdocs    = "${STACK_MCPGATE_HTDOCS:-$srcdir/htdocs}"
 	include "$srcdir/conf/lighttpd/mcpgate.conf"
 	EOF
 	if ! "$bin" -tt -f "$dir/lighttpd.conf" >"$dir/lighttpd-check.log" 2>&1; then
@@ -782,6 +783,7 @@ stack_apache_start() {
 
 	Define MCPGATE_CGIBIN "$cgibin"
 	Define MCPGATE_CONFIG "$config"
+	Define MCPGATE_HTDOCS "${STACK_MCPGATE_HTDOCS:-$srcdir/htdocs}"
 	<VirtualHost 127.0.0.1:$port>
 	  ServerName 127.0.0.1
 	  DocumentRoot "$dir/htdocs"

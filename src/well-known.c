@@ -16,6 +16,12 @@
  * (DEP-03): browser-based clients fetch these before they hold a token.
  *
  * Raises 200, 204 (CORS preflight), 404, 405, 500 (bad configuration).
+ *
+ * The root protected-resource document names the MCP endpoint as its
+ * resource, not the origin: RFC 9728 §3.3 would have a client that
+ * derived the root URL from an origin resource reject it, but MCP
+ * clients fall back to the root for the MCP URL (PRM-03), which is the
+ * case it serves.
  */
 #include "config.h"
 
@@ -41,11 +47,12 @@ static struct buf	 as_doc, prm_doc;
 static unsigned long	 docs_generation;
 
 /* RFC 8414 §2 fields; SPEC AS-07 says which and why. */
-static void
+static int
 build_as(const struct conf *c, struct buf *b)
 {
 	cJSON	*j = cJSON_CreateObject();
 	char	*u;
+	int	 rc;
 
 	cJSON_AddStringToObject(j, "issuer", c->issuer);
 	u = xasprintf("%s%s/authorize", c->issuer, c->mcp_path);
@@ -81,16 +88,17 @@ build_as(const struct conf *c, struct buf *b)
 	if (c->service_documentation != NULL)
 		cJSON_AddStringToObject(j, "service_documentation",
 		    c->service_documentation);
-	if (json_print(j, b) == -1)
-		fatalx("metadata document too large");
+	rc = json_print(j, b);
 	cJSON_Delete(j);
+	return rc;
 }
 
 /* RFC 9728 §2 fields (PRM-01, PRM-05..PRM-07). */
-static void
+static int
 build_prm(const struct conf *c, struct buf *b)
 {
 	cJSON	*j = cJSON_CreateObject();
+	int	 rc;
 
 	/* exactly the MCP URL, the resource identifier clients send (PRM-05) */
 	cJSON_AddStringToObject(j, "resource", c->mcp_url);
@@ -105,9 +113,9 @@ build_prm(const struct conf *c, struct buf *b)
 	if (c->service_documentation != NULL)
 		cJSON_AddStringToObject(j, "resource_documentation",
 		    c->service_documentation);
-	if (json_print(j, b) == -1)
-		fatalx("metadata document too large");
+	rc = json_print(j, b);
 	cJSON_Delete(j);
+	return rc;
 }
 
 static void
@@ -120,10 +128,14 @@ handle(struct req *r)
 	if (docs_generation != c->generation) {
 		buf_free(&as_doc);
 		buf_free(&prm_doc);
-		buf_init(&as_doc, 16384);
-		buf_init(&prm_doc, 16384);
-		build_as(c, &as_doc);
-		build_prm(c, &prm_doc);
+		buf_init(&as_doc, 65536);
+		buf_init(&prm_doc, 65536);
+		if (build_as(c, &as_doc) == -1 || build_prm(c, &prm_doc) == -1) {
+			log_warnx("metadata documents larger than 64 KiB: shorten the configuration");
+			docs_generation = 0;
+			app_error(r, 500, "server_error", "metadata too large");
+			return;
+		}
 		docs_generation = c->generation;
 	}
 	if (strcmp(r->path, AS_PATH) == 0)

@@ -56,6 +56,27 @@ app_db_error(struct req *r)
 		    "internal error; see the server's error log");
 }
 
+/*
+ * The scheme of an Authorization value for the log ("Bearer", "Basic"):
+ * only a short token followed by a space, so that a value without a
+ * scheme (a raw token) is never logged.
+ */
+static const char *
+auth_scheme(const char *v)
+{
+	static char	scheme[24];
+	size_t		n;
+
+	if (v == NULL)
+		return "none";
+	n = strspn(v, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~+");
+	if (n == 0 || n >= sizeof(scheme) || (v[n] != ' ' && v[n] != '\t'))
+		return "(unparsed)";
+	memcpy(scheme, v, n);
+	scheme[n] = '\0';
+	return scheme;
+}
+
 static int
 has_body(enum http_method m)
 {
@@ -72,8 +93,13 @@ serve(const struct endpoint *ep, struct req *r)
 	char		 err[256];
 	int		 status;
 
-	/* Configuration: the front end's per-request variable, or ours. */
-	if ((path = req_env(r, "MCPGATE_CONFIG")) == NULL || *path == '\0')
+	/*
+	 * Configuration: the front end's per-request variable; else the
+	 * process environment (FcgidInitialEnv, lighttpd bin-environment,
+	 * plain CGI); else the compiled-in default.
+	 */
+	if (((path = req_env(r, "MCPGATE_CONFIG")) == NULL || *path == '\0') &&
+	    ((path = getenv("MCPGATE_CONFIG")) == NULL || *path == '\0'))
 		path = MCPGATE_CONFIG_DEFAULT;
 	if ((r->conf = conf_current(path)) == NULL) {
 		app_error(r, 500, "server_error",
@@ -85,10 +111,8 @@ serve(const struct endpoint *ep, struct req *r)
 	 * check when Apache strips Authorization (SPEC DEP-01).  Never the
 	 * credentials themselves.
 	 */
-	log_debug("%s %s authorization=%.*s", http_method_name(r->method),
-	    r->path, r->authorization == NULL ? 4 :
-	    (int)strcspn(r->authorization, " "),
-	    r->authorization == NULL ? "none" : r->authorization);
+	log_debug("%s %s authorization=%s", http_method_name(r->method),
+	    r->path, auth_scheme(r->authorization));
 	if (ep->flags & EP_CORS) {
 		resp_cors_public(r, r->method == HTTP_OPTIONS ?
 		    ep->methods | HTTP_M(HTTP_OPTIONS) : 0);
@@ -96,6 +120,11 @@ serve(const struct endpoint *ep, struct req *r)
 			r->status = 204;
 			return;
 		}
+	}
+	if (r->method == HTTP_OTHER) {
+		/* RFC 9110 §9.1: a method we do not know at all */
+		app_error(r, 501, "invalid_request", "method not implemented");
+		return;
 	}
 	if (!(ep->methods & HTTP_M(r->method))) {
 		resp_allow(r, ep->methods);

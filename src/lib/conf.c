@@ -35,6 +35,8 @@ enum conf_kind {
 	CK_ORIGINS,		/* a space-separated list of origins */
 	CK_SECONDS,		/* a duration, stored in seconds */
 	CK_MILLIS,		/* a duration in milliseconds (plain number) */
+	CK_COUNT,		/* a whole number within min..max */
+	CK_BOOL,		/* yes or no */
 	CK_LOGLEVEL		/* warn, info or debug */
 };
 
@@ -58,7 +60,7 @@ static const struct conf_key keys[] = {
 	{ "service_documentation", CK_URL, OFF(service_documentation), NULL, 1, 0, 0 },
 	{ "scopes", CK_SCOPES, OFF(scopes), "mcp:read", 0, 0, 0 },
 	{ "default_scopes", CK_SCOPES, OFF(default_scopes), "mcp:read", 0, 0, 0 },
-	{ "allowed_origins", CK_ORIGINS, 0, "", 0, 0, 0 },
+	{ "allowed_origins", CK_ORIGINS, OFF(origins), "", 0, 0, 0 },
 	/* OAUTH21 §4.1.2 / SPEC AZ-13: codes live 10 minutes at the most */
 	{ "code_lifetime", CK_SECONDS, OFF(code_lifetime), "10m", 0, 10, 600 },
 	{ "access_token_lifetime", CK_SECONDS, OFF(access_token_lifetime), "1h", 0, 60, DAY },
@@ -69,6 +71,10 @@ static const struct conf_key keys[] = {
 	{ "session_idle_lifetime", CK_SECONDS, OFF(session_idle_lifetime), "30m", 0, 60, 30 * DAY },
 	{ "client_expiry", CK_SECONDS, OFF(client_expiry), "90d", 0, DAY, 3650 * DAY },
 	{ "db_statement_timeout", CK_MILLIS, OFF(db_statement_timeout), "5000", 0, 100, 600000 },
+	{ "register_limit", CK_COUNT, OFF(register_limit), "20", 0, 1, 100000 },
+	{ "login_limit_user", CK_COUNT, OFF(login_limit_user), "10", 0, 1, 100000 },
+	{ "login_limit_ip", CK_COUNT, OFF(login_limit_ip), "50", 0, 1, 100000 },
+	{ "trust_remote_user", CK_BOOL, OFF(trust_remote_user), "no", 0, 0, 0 },
 	{ "log_level", CK_LOGLEVEL, OFF(log_level), "warn", 0, 0, 0 },
 };
 #define NKEYS	(sizeof(keys) / sizeof(keys[0]))
@@ -118,9 +124,10 @@ valid_path(const char *v, size_t len)
 		    (c >= '0' && c <= '9') || c == '-' || c == '_' ||
 		    c == '.' || c == '~' || c == '/'))
 			return 0;
-		if (c == '/' && (v[i + 1] == '/' ||
-		    (v[i + 1] == '.' && (v[i + 2] == '/' || v[i + 2] == '\0' ||
-		    (v[i + 2] == '.' && (v[i + 3] == '/' || v[i + 3] == '\0'))))))
+		/* v is not NUL-terminated at len: bound every look-ahead */
+		if (c == '/' && i + 1 < len && (v[i + 1] == '/' ||
+		    (v[i + 1] == '.' && (i + 2 == len || v[i + 2] == '/' ||
+		    (v[i + 2] == '.' && (i + 3 == len || v[i + 3] == '/'))))))
 			return 0;
 	}
 	/* the well-known space is ours to route, not the resource's */
@@ -187,13 +194,14 @@ set_value(struct conf *c, const struct conf_key *k, const char *v, size_t len,
 		break;
 	case CK_URL: {
 		struct url u;
+		int good;
 		if (url_parse(v, len, &u) == -1) {
 			why = "not an absolute URL";
 			goto bad;
 		}
-		i = url_is_secure(&u) && u.fragment == NULL && !u.userinfo;
+		good = url_is_secure(&u) && u.fragment == NULL && !u.userinfo;
 		url_free(&u);
-		if (!i) {
+		if (!good) {
 			why = "must be an https URL without a fragment";
 			goto bad;
 		}
@@ -204,19 +212,19 @@ set_value(struct conf *c, const struct conf_key *k, const char *v, size_t len,
 			why = "must be scope names separated by single spaces, each of printable ASCII without '\"' or '\\', none repeated";
 			goto bad;
 		}
-		for (i = 0; i < sizeof(oidc_scopes) / sizeof(oidc_scopes[0]); i++) {
-			size_t sl = strlen(oidc_scopes[i]);
-			const char *p = v;
-			while ((p = strstr(p, oidc_scopes[i])) != NULL &&
-			    p < v + len) {
-				if ((p == v || p[-1] == ' ') &&
-				    (p + sl == v + len || p[sl] == ' ')) {
+		/* walk the tokens within len (v is not NUL-terminated) */
+		for (start = 0; start < len; start = i + 1) {
+			size_t tl, j;
+			for (i = start; i < len && v[i] != ' '; i++)
+				;
+			tl = i - start;
+			for (j = 0; j < sizeof(oidc_scopes) / sizeof(oidc_scopes[0]); j++)
+				if (strlen(oidc_scopes[j]) == tl &&
+				    memcmp(oidc_scopes[j], v + start, tl) == 0) {
 					seterr(err, errsz, "%s: \"%s\" is an OpenID Connect scope, which mcpgate does not implement (SPEC AS-08, RS-11)",
-					    k->name, oidc_scopes[i]);
+					    k->name, oidc_scopes[j]);
 					return -1;
 				}
-				p += sl;
-			}
 		}
 		break;
 	case CK_ORIGINS:
@@ -247,13 +255,26 @@ set_value(struct conf *c, const struct conf_key *k, const char *v, size_t len,
 		*numfield(c, k) = n;
 		return 0;
 	case CK_MILLIS:
+	case CK_COUNT:
 		if (!valid_uint(v, len, (unsigned long long)k->min,
 		    (unsigned long long)k->max, &un)) {
-			seterr(err, errsz, "%s: must be a number of milliseconds from %lld to %lld",
-			    k->name, k->min, k->max);
+			seterr(err, errsz, "%s: must be a %s from %lld to %lld",
+			    k->name, k->kind == CK_MILLIS ?
+			    "number of milliseconds" : "whole number",
+			    k->min, k->max);
 			return -1;
 		}
 		*numfield(c, k) = (long long)un;
+		return 0;
+	case CK_BOOL:
+		if (len == 3 && memcmp(v, "yes", 3) == 0)
+			*(int *)(void *)((char *)c + k->off) = 1;
+		else if (len == 2 && memcmp(v, "no", 2) == 0)
+			*(int *)(void *)((char *)c + k->off) = 0;
+		else {
+			why = "must be yes or no";
+			goto bad;
+		}
 		return 0;
 	case CK_LOGLEVEL:
 		if (len == 4 && memcmp(v, "warn", 4) == 0)
@@ -330,7 +351,7 @@ conf_parse(const char *text, size_t len, const char *name, struct conf *c,
 		seterr(err, errsz, "%s: contains a NUL byte", name);
 		return -1;
 	}
-	for (; line < end; line = eol + 1) {
+	for (; line < end; line = eol == end ? end : eol + 1) {
 		lineno++;
 		if ((eol = memchr(line, '\n', (size_t)(end - line))) == NULL)
 			eol = end;

@@ -10,9 +10,9 @@
  * the line and the key.
  *
  * The path comes from the per-request variable MCPGATE_CONFIG, which the
- * front end sets (SetEnv works even in .htaccess; libfcgi replaces the
- * start-up environment with each request's, so a start-up variable would
- * be lost), else the compiled-in default.  See doc/configuration.md.
+ * front end sets (SetEnv works even in .htaccess, and it is what every
+ * tested front end passes per request), else the same variable in the
+ * process environment, else the compiled-in default.  See the README.
  */
 #ifndef CONF_H
 #define CONF_H
@@ -45,6 +45,10 @@ struct conf {
 	long long	 session_idle_lifetime;
 	long long	 client_expiry;
 	long long	 db_statement_timeout;	/* milliseconds */
+	long long	 register_limit;	/* registrations per IP per hour */
+	long long	 login_limit_user;	/* login attempts per user per 15 min */
+	long long	 login_limit_ip;	/* login attempts per IP per 15 min */
+	int		 trust_remote_user;	/* REMOTE_USER authenticates */
 	enum log_level	 log_level;
 };
 

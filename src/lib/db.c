@@ -37,6 +37,7 @@ static PGconn	*conn;
 static char	*conn_info;		/* the conninfo conn was made with */
 static char	*conn_prog;		/* application_name */
 static const struct conf *conn_conf;	/* the request's configuration */
+static long long conn_timeout;		/* statement_timeout it was set up with */
 static int	 last_unavailable;	/* kind of the last failure */
 
 /* Whether the last failure was the database being unavailable (503). */
@@ -72,7 +73,7 @@ sqlstate_unavailable(const char *state)
 	    strcmp(state, "55P03") == 0;
 }
 
-/* Record and log a failed result; the message never holds parameters. */
+/* Record and log a failed result. */
 static void
 result_failed(const PGresult *res, const char *what)
 {
@@ -85,8 +86,28 @@ result_failed(const PGresult *res, const char *what)
 		msg = PQerrorMessage(conn);
 	last_unavailable = PQstatus(conn) != CONNECTION_OK ||
 	    sqlstate_unavailable(state);
-	log_warnx("database: %s: %s%s%.*s", what, state ? state : "",
-	    state ? " " : "", (int)strcspn(msg, "\n"), msg);
+	/*
+	 * Class 22 (data exception) messages may quote the offending input:
+	 * log only the code.  Parameters can carry secrets.
+	 */
+	if (state != NULL && strncmp(state, "22", 2) == 0)
+		log_warnx("database: %s: %s (data exception)", what, state);
+	else
+		log_warnx("database: %s: %s%s%.*s", what, state ? state : "",
+		    state ? " " : "", (int)strcspn(msg, "\n"), msg);
+}
+
+/*
+ * After an error that is not an outage (a constraint, a type mismatch, a
+ * statement invalidated by a migration under a running process), start
+ * over with a fresh connection on the next request: it re-prepares and
+ * re-checks the schema version.  Cheap, and only on the error path.
+ */
+static void
+drop_if_stale(void)
+{
+	if (!last_unavailable && conn != NULL)
+		db_close();
 }
 
 /*
@@ -157,7 +178,8 @@ db_connect(const struct conf *c)
 	const char	*kw[] = { "connect_timeout", "application_name",
 			    "dbname", NULL };
 	const char	*val[] = { "5", conn_prog, c->database, NULL };
-	int		 version;
+	PGresult	*res;
+	int		 version, rc;
 
 	db_close();
 	conn = PQconnectdbParams(kw, val, 1);
@@ -171,35 +193,43 @@ db_connect(const struct conf *c)
 		db_close();
 		return -1;
 	}
+	/*
+	 * The schema version first: a schema of another release would fail
+	 * some PREPARE with a misleading error.  Binaries and schema from
+	 * different releases are refused both ways, as 503, which is what
+	 * an upgrade in progress is.
+	 */
+	res = PQexec(conn, db_stmts[STMT_SCHEMA_VERSION].sql);
+	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+		const char *state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
+		if (state != NULL && strcmp(state, "42P01") == 0) {
+			log_warnx("database: no mcpgate schema in this database: run sql/install.sql");
+			last_unavailable = 0;
+		} else
+			result_failed(res, "schema version");
+		PQclear(res);
+		db_close();
+		return -1;
+	}
+	rc = schema_version(res, &version);
+	if (rc != 1 || version != DB_SCHEMA_VERSION) {
+		if (rc == 1)
+			log_warnx("database: schema version %d, these programs need %d: %s",
+			    version, DB_SCHEMA_VERSION, version < DB_SCHEMA_VERSION ?
+			    "run sql/upgrade.sql" : "install the matching programs");
+		else
+			log_warnx("database: mcpgate.schema_version is empty: restore the database or run sql/install.sql on a fresh one");
+		last_unavailable = 1;
+		db_close();
+		return -1;
+	}
 	if (db_prepare_all(c) == -1) {
-		if (!last_unavailable)
-			log_warnx("database: is the mcpgate schema installed? (psql -f sql/install.sql)");
 		db_close();
 		return -1;
 	}
 	conn_info = xstrdup(c->database);
-	switch (schema_version(db_exec_once(STMT_SCHEMA_VERSION, NULL),
-	    &version)) {
-	case 1:
-		if (version == DB_SCHEMA_VERSION)
-			return 0;
-		/*
-		 * Binaries and schema from different releases: refuse both
-		 * ways, as 503, which is what an upgrade in progress is.
-		 */
-		log_warnx("database: schema version %d, these programs need %d: %s",
-		    version, DB_SCHEMA_VERSION, version < DB_SCHEMA_VERSION ?
-		    "run sql/upgrade.sql" : "install the matching programs");
-		break;
-	case 0:
-		log_warnx("database: schema_version is empty: run sql/install.sql");
-		break;
-	default:
-		break;
-	}
-	last_unavailable = 1;
-	db_close();
-	return -1;
+	conn_timeout = c->db_statement_timeout;
+	return 0;
 }
 
 /* The application_name connections show in pg_stat_activity. */
@@ -222,8 +252,10 @@ db_ensure(const struct conf *c)
 	conn_conf = c;
 	if (conn_prog == NULL)
 		db_set_name("program");
+	/* a new conninfo or statement timeout means a new connection */
 	if (conn != NULL && conn_info != NULL &&
 	    strcmp(conn_info, c->database) == 0 &&
+	    conn_timeout == c->db_statement_timeout &&
 	    PQstatus(conn) == CONNECTION_OK)
 		return 0;
 	return db_connect(c);
@@ -254,6 +286,7 @@ db_exec_once(enum stmt s, const char *const *params)
 	}
 	result_failed(res, db_stmts[s].name);
 	PQclear(res);
+	drop_if_stale();
 	return NULL;
 }
 
@@ -276,6 +309,47 @@ db_exec(enum stmt s, const char *const *params)
 		return NULL;
 	log_info("database: reconnected");
 	return db_exec_once(s, params);
+}
+
+/*
+ * Run statement s with n parameters; a parameter with lens[i] > 0 is sent
+ * as binary (bytea), the others as text.  See db.h.
+ */
+PGresult *
+db_run(enum stmt s, int n, const char *const *vals, const int *lens)
+{
+	int		formats[16];
+	int		i;
+	PGresult	*res;
+	ExecStatusType	 st;
+	int		 attempt;
+
+	if (s >= STMT__MAX || n != db_stmts[s].nparams || n > 16)
+		abort();
+	for (i = 0; i < n; i++)
+		formats[i] = lens != NULL && lens[i] > 0;
+	for (attempt = 0; attempt < 2; attempt++) {
+		if (conn == NULL) {
+			last_unavailable = 1;
+			return NULL;
+		}
+		res = PQexecPrepared(conn, db_stmts[s].name, n, vals, lens,
+		    formats, 0);
+		st = PQresultStatus(res);
+		if (st == PGRES_TUPLES_OK || st == PGRES_COMMAND_OK) {
+			last_unavailable = 0;
+			return res;
+		}
+		result_failed(res, db_stmts[s].name);
+		PQclear(res);
+		drop_if_stale();
+		if (attempt > 0 || PQstatus(conn) == CONNECTION_OK ||
+		    !db_stmts[s].retry || conn_conf == NULL ||
+		    db_connect(conn_conf) == -1)
+			break;
+		log_info("database: reconnected");
+	}
+	return NULL;
 }
 
 /* Read a schema version result (and clear it): 1, 0 (empty) or -1. */

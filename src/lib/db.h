@@ -25,6 +25,19 @@ struct conf;
 
 enum stmt {
 	STMT_SCHEMA_VERSION,
+	STMT_CLIENT_GET,
+	STMT_CLIENT_REGISTER,
+	STMT_SESSION_GET,
+	STMT_SESSION_CREATE,
+	STMT_LOGIN_LIMIT,
+	STMT_USER_GET,
+	STMT_LOGIN_OK,
+	STMT_AUDIT,
+	STMT_CODE_IF_CONSENTED,
+	STMT_CONSENT_GRANT,
+	STMT_PASSWORD_LINK,
+	STMT_PASSWORD_SET,
+	STMT_REMOTE_USER,
 	STMT__MAX
 };
 
@@ -42,5 +55,13 @@ int	db_ensure(const struct conf *) __attribute__((__warn_unused_result__));
 int	db_unavailable(void);
 void	db_close(void);
 int	db_schema_version(int *) __attribute__((__warn_unused_result__));
+
+/*
+ * For the db_*.c files only: run statement s with n parameters (text, or
+ * binary where lens[i] > 0 and the value is raw bytes, e.g. a hash).
+ * Returns the result (PQclear it) or NULL (logged, db_unavailable()).
+ */
+struct pg_result;
+struct pg_result *db_run(enum stmt, int, const char *const *, const int *);
 
 #endif

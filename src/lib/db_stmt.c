@@ -1,11 +1,16 @@
 /*
  * db_stmt.c: every SQL statement the programs run, in one table indexed
  * by enum stmt (kcaldav's sqls[], ksql's registry).  All are prepared at
- * connection time and checked against a fresh schema by the tests, so an
- * SQL typo fails "make check", not a request in production.
+ * connection time and checked against a fresh schema by the tests
+ * (tests/db/test_stmt.c), so an SQL typo fails "make check", not a
+ * request in production.
  *
  * Every name is qualified with the mcpgate schema: no statement depends
  * on the connection's search_path, which the site owner controls.
+ * Secrets arrive only as their SHA-256 hashes ($n::bytea, sent binary).
+ * A change that must be atomic is one statement (CTEs), one round trip.
+ * "retry" marks statements that are safe to run again when the first try
+ * met a dead connection (reads, and writes that cannot apply twice).
  */
 #include "config.h"
 
@@ -15,5 +20,180 @@ const struct stmt_def db_stmts[STMT__MAX] = {
 	[STMT_SCHEMA_VERSION] = { "schema_version",
 	    "SELECT max(version) FROM mcpgate.schema_version",
 	    0, 1 },
-};
 
+	/* A client by id: its redirect URIs as a JSON array. */
+	[STMT_CLIENT_GET] = { "client_get",
+	    "SELECT client_id, token_endpoint_auth_method, "
+	    "array_to_json(redirect_uris)::text, client_name, scope, "
+	    "disabled_at IS NOT NULL "
+	    "FROM mcpgate.clients WHERE client_id = $1",
+	    1, 1 },
+
+	/*
+	 * RFC 7591 registration: count the hit against the per-IP limit
+	 * (DCR-08), and only when allowed insert the client and its audit
+	 * entry.  $1 client_id, $2 secret hash or NULL, $3 method,
+	 * $4 redirect_uris (JSON array), $5 name, $6 client_uri,
+	 * $7 logo_uri, $8 scope, $9 grant_types (JSON), $10 application
+	 * type, $11 metadata (JSON), $12 remote address, $13 limit.
+	 * Returns the seconds to wait (0: registered) and issued_at.
+	 */
+	[STMT_CLIENT_REGISTER] = { "client_register",
+	    "WITH rl AS (SELECT mcpgate.rate_limit_hit('register:ip:' || "
+	    "coalesce($12, 'unknown'), interval '1 hour', $13::int) AS wait), "
+	    "ins AS (INSERT INTO mcpgate.clients (client_id, secret_hash, "
+	    "token_endpoint_auth_method, redirect_uris, client_name, "
+	    "client_uri, logo_uri, scope, grant_types, application_type, "
+	    "metadata, registration, registered_from) "
+	    "SELECT $1, $2::bytea, $3, ARRAY(SELECT jsonb_array_elements_text($4::jsonb)), "
+	    "$5, $6, $7, $8, ARRAY(SELECT jsonb_array_elements_text($9::jsonb)), "
+	    "$10, $11::jsonb, 'dynamic', $12::inet FROM rl WHERE rl.wait = 0 "
+	    "RETURNING client_id, created_at), "
+	    "aud AS (INSERT INTO mcpgate.audit_log (event, client_id, "
+	    "remote_addr, detail) SELECT 'register', client_id, $12::inet, "
+	    "jsonb_build_object('method', $3::text, 'client_name', $5::text) "
+	    "FROM ins) "
+	    "SELECT (SELECT wait FROM rl), "
+	    "(SELECT extract(epoch FROM created_at)::bigint FROM ins)",
+	    13, 0 },
+
+	/*
+	 * A live login session ($1 hash), touched; $2 the idle lifetime in
+	 * seconds.  A session of a disabled user no longer counts as
+	 * logged in.
+	 */
+	[STMT_SESSION_GET] = { "session_get",
+	    "UPDATE mcpgate.login_sessions s SET last_seen_at = now() "
+	    "WHERE s.session_hash = $1::bytea AND s.expires_at > now() "
+	    "AND s.last_seen_at > now() - make_interval(secs => $2::int) "
+	    "RETURNING s.csrf_hash, "
+	    "(SELECT u.user_id FROM mcpgate.users u WHERE u.user_id = s.user_id "
+	    "AND u.disabled_at IS NULL), "
+	    "(SELECT coalesce(u.display_name, u.username) FROM mcpgate.users u "
+	    "WHERE u.user_id = s.user_id AND u.disabled_at IS NULL)",
+	    2, 0 },
+
+	/* A pre-login session: $1 hash, $2 CSRF hash, $3 lifetime, $4 address, $5 agent. */
+	[STMT_SESSION_CREATE] = { "session_create",
+	    "INSERT INTO mcpgate.login_sessions (session_hash, csrf_hash, "
+	    "expires_at, remote_addr, user_agent) VALUES ($1::bytea, $2::bytea, "
+	    "now() + make_interval(secs => $3::int), $4::inet, $5)",
+	    5, 0 },
+
+	/*
+	 * Count a login attempt against the user's and the address's limits
+	 * (S-18): $1 user bucket, $2 address bucket, $3 window seconds,
+	 * $4 user limit, $5 address limit.  Returns the longer wait.
+	 */
+	[STMT_LOGIN_LIMIT] = { "login_limit",
+	    "SELECT greatest(mcpgate.rate_limit_hit($1, make_interval(secs => $3::int), $4::int), "
+	    "mcpgate.rate_limit_hit($2, make_interval(secs => $3::int), $5::int))",
+	    5, 0 },
+
+	/* An enabled user by name, case-insensitively. */
+	[STMT_USER_GET] = { "user_get",
+	    "SELECT user_id, password_hash FROM mcpgate.users "
+	    "WHERE lower(username) = lower($1) AND disabled_at IS NULL",
+	    1, 1 },
+
+	/*
+	 * A successful login: the pre-login session ($1, may be NULL) is
+	 * replaced by a new one ($2) bound to the user ($3), so that a
+	 * session id planted before login is worthless after it (session
+	 * fixation); $4 CSRF hash, $5 lifetime, $6 address, $7 agent,
+	 * $8 client_id for the audit entry.
+	 */
+	[STMT_LOGIN_OK] = { "login_ok",
+	    "WITH del AS (DELETE FROM mcpgate.login_sessions WHERE session_hash = $1::bytea), "
+	    "ins AS (INSERT INTO mcpgate.login_sessions (session_hash, user_id, "
+	    "csrf_hash, expires_at, remote_addr, user_agent) VALUES ($2::bytea, "
+	    "$3::bigint, $4::bytea, now() + make_interval(secs => $5::int), $6::inet, $7)) "
+	    "INSERT INTO mcpgate.audit_log (event, user_id, client_id, remote_addr) "
+	    "VALUES ('login_ok', $3::bigint, $8, $6::inet)",
+	    8, 0 },
+
+	/* An audit entry: $1 event, $2 user, $3 client, $4 address, $5 detail. */
+	[STMT_AUDIT] = { "audit",
+	    "INSERT INTO mcpgate.audit_log (event, user_id, client_id, "
+	    "remote_addr, detail) VALUES ($1, $2::bigint, $3, $4::inet, "
+	    "coalesce($5::jsonb, '{}'))",
+	    5, 0 },
+
+	/*
+	 * Remembered consent: if the user ($1) granted this client ($2),
+	 * registered redirect URI ($3) and resource ($4) at least the scope
+	 * $5, issue the code at once.  $6 code hash, $7 challenge,
+	 * $8 redirect URI as requested, $9 code lifetime.  A row back means
+	 * a code was issued.
+	 */
+	[STMT_CODE_IF_CONSENTED] = { "code_if_consented",
+	    "WITH c AS (UPDATE mcpgate.consents SET last_used_at = now() "
+	    "WHERE user_id = $1::bigint AND client_id = $2 AND redirect_uri = $3 "
+	    "AND resource = $4 AND revoked_at IS NULL "
+	    "AND string_to_array($5, ' ') <@ string_to_array(scope, ' ') RETURNING 1), "
+	    "cl AS (UPDATE mcpgate.clients SET last_used_at = now() "
+	    "WHERE client_id = $2 AND EXISTS (SELECT 1 FROM c)) "
+	    "INSERT INTO mcpgate.authorization_codes (code_hash, client_id, "
+	    "user_id, redirect_uri, code_challenge, scope, resource, expires_at) "
+	    "SELECT $6::bytea, $2, $1::bigint, $8, $7, $5, $4, "
+	    "now() + make_interval(secs => $9::int) FROM c RETURNING 1",
+	    9, 0 },
+
+	/*
+	 * The user approved: remember the consent (the union with what was
+	 * granted before), issue the code, audit.  Parameters as above;
+	 * $10 the remote address.
+	 */
+	[STMT_CONSENT_GRANT] = { "consent_grant",
+	    "WITH c AS (INSERT INTO mcpgate.consents (user_id, client_id, "
+	    "redirect_uri, resource, scope, last_used_at) VALUES ($1::bigint, $2, $3, $4, $5, now()) "
+	    "ON CONFLICT (user_id, client_id, redirect_uri, resource) WHERE revoked_at IS NULL "
+	    "DO UPDATE SET last_used_at = now(), scope = array_to_string(ARRAY("
+	    "SELECT DISTINCT unnest(string_to_array(mcpgate.consents.scope, ' ') || "
+	    "string_to_array(EXCLUDED.scope, ' ')) ORDER BY 1), ' ') RETURNING 1), "
+	    "cl AS (UPDATE mcpgate.clients SET last_used_at = now() WHERE client_id = $2), "
+	    "a AS (INSERT INTO mcpgate.audit_log (event, user_id, client_id, remote_addr, detail) "
+	    "VALUES ('consent', $1::bigint, $2, $10::inet, jsonb_build_object("
+	    "'scope', $5::text, 'redirect_uri', $3::text, 'resource', $4::text))) "
+	    "INSERT INTO mcpgate.authorization_codes (code_hash, client_id, "
+	    "user_id, redirect_uri, code_challenge, scope, resource, expires_at) "
+	    "SELECT $6::bytea, $2, $1::bigint, $8, $7, $5, $4, "
+	    "now() + make_interval(secs => $9::int) FROM c RETURNING 1",
+	    10, 0 },
+
+	/* A live set-password link ($1 token hash): the user's name. */
+	[STMT_PASSWORD_LINK] = { "password_link",
+	    "SELECT user_id, username FROM mcpgate.users "
+	    "WHERE set_password_hash = $1::bytea AND set_password_expires_at > now() "
+	    "AND disabled_at IS NULL",
+	    1, 1 },
+
+	/*
+	 * Use a set-password link once: $1 token hash, $2 argon2id hash,
+	 * $3 address.  The link is cleared, the user's sessions end, and
+	 * the change is audited.  A row back means it worked.
+	 */
+	[STMT_PASSWORD_SET] = { "password_set",
+	    "WITH u AS (UPDATE mcpgate.users SET password_hash = $2, "
+	    "set_password_hash = NULL, set_password_expires_at = NULL "
+	    "WHERE set_password_hash = $1::bytea AND set_password_expires_at > now() "
+	    "AND disabled_at IS NULL RETURNING user_id), "
+	    "s AS (DELETE FROM mcpgate.login_sessions WHERE user_id IN (SELECT user_id FROM u)), "
+	    "a AS (INSERT INTO mcpgate.audit_log (event, user_id, remote_addr) "
+	    "SELECT 'password_set', user_id, $3::inet FROM u) "
+	    "SELECT user_id FROM u",
+	    3, 0 },
+
+	/*
+	 * trust_remote_user: the front end authenticated $1; make sure a
+	 * user row exists (without a password) and return it, unless that
+	 * user is disabled.
+	 */
+	[STMT_REMOTE_USER] = { "remote_user",
+	    "WITH i AS (INSERT INTO mcpgate.users (username) VALUES ($1) "
+	    "ON CONFLICT ((lower(username))) DO NOTHING RETURNING user_id) "
+	    "SELECT user_id FROM i UNION ALL "
+	    "SELECT user_id FROM mcpgate.users WHERE lower(username) = lower($1) "
+	    "AND disabled_at IS NULL LIMIT 1",
+	    1, 0 },
+};

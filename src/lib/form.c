@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "form.h"
+#include "secret.h"
 #include "valid.h"
 #include "xmalloc.h"
 
@@ -92,7 +93,7 @@ form_parse(const char *s, size_t len, const struct field_spec *spec,
 		seterr(err, errsz, "the form contains a NUL byte");
 		return -1;
 	}
-	for (; p < end; p = amp + 1) {
+	for (; p < end; p = amp == end ? end : amp + 1) {
 		if ((amp = memchr(p, '&', (size_t)(end - p))) == NULL)
 			amp = end;
 		if (amp == p)
@@ -149,6 +150,8 @@ form_free(struct field *f, size_t n)
 	size_t	i;
 
 	for (i = 0; i < n; i++) {
+		if (f[i].val != NULL)
+			secret_wipe(f[i].val, f[i].len);	/* passwords, codes */
 		free(f[i].val);
 		f[i].val = NULL;
 		f[i].len = 0;

@@ -61,6 +61,7 @@ struct req {
 	struct buf		 content;
 	const char		*csp;		/* Content-Security-Policy override */
 	int			 cache_set;	/* the handler set Cache-Control */
+	int			 failed;	/* the body overflowed: a 500 is final */
 	int			 sent;
 };
 

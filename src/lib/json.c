@@ -57,9 +57,13 @@ json_depth(const char *s, size_t len)
 
 	for (i = 0; i < len; i++) {
 		if (instr) {
-			if (s[i] == '\\')
+			if (s[i] == '\\') {
+				/* \u0000 would become a NUL inside a C string */
+				if (len - i >= 6 && s[i + 1] == 'u' &&
+				    memcmp(s + i + 2, "0000", 4) == 0)
+					return (size_t)-1;
 				i++;
-			else if (s[i] == '"')
+			} else if (s[i] == '"')
 				instr = 0;
 			continue;
 		}
@@ -107,12 +111,12 @@ json_has_duplicates(const cJSON *j)
  * a message fit for the client in err.
  */
 cJSON *
-json_parse(const char *s, size_t len, size_t maxlen, int maxdepth, char *err,
+json_parse(const char *s, size_t len, size_t maxlen, size_t maxdepth, char *err,
     size_t errsz)
 {
 	cJSON		*j;
 	const char	*end = NULL;
-	size_t		 i;
+	size_t		 i, depth;
 
 	if (len > maxlen) {
 		seterr(err, errsz, "JSON text longer than %zu bytes", maxlen);
@@ -122,8 +126,12 @@ json_parse(const char *s, size_t len, size_t maxlen, int maxdepth, char *err,
 		seterr(err, errsz, "JSON text is not valid UTF-8");
 		return NULL;
 	}
-	if (json_depth(s, len) > (size_t)maxdepth) {
-		seterr(err, errsz, "JSON nested deeper than %d levels", maxdepth);
+	if ((depth = json_depth(s, len)) == (size_t)-1) {
+		seterr(err, errsz, "JSON string with a NUL character (\\u0000)");
+		return NULL;
+	}
+	if (depth > maxdepth) {
+		seterr(err, errsz, "JSON nested deeper than %zu levels", maxdepth);
 		return NULL;
 	}
 	if ((j = cJSON_ParseWithLengthOpts(s, len, &end, 0)) == NULL) {

@@ -8,8 +8,8 @@
  * value of the wrong type as absent, so a handler never dereferences a
  * number as a string.
  *
- * Ownership follows cJSON.h: the caller cJSON_Delete()s a parsed tree;
- * json_print's result goes back through free().
+ * Ownership follows cJSON.h: the caller cJSON_Delete()s a parsed tree.
+ * json_get_bool tells a wrong type (-1) from an absent member (0).
  */
 #ifndef JSON_H
 #define JSON_H
@@ -23,7 +23,7 @@
 #define JSON_MAXDEPTH	32	/* default nesting limit */
 
 void		 json_init(void);
-cJSON		*json_parse(const char *, size_t, size_t, int, char *, size_t);
+cJSON		*json_parse(const char *, size_t, size_t, size_t, char *, size_t);
 const char	*json_get_str(const cJSON *, const char *);
 int		 json_get_bool(const cJSON *, const char *, int *);
 const cJSON	*json_get_array(const cJSON *, const char *);

@@ -21,6 +21,7 @@
 
 #include "http.h"
 #include "log.h"
+#include "secret.h"
 #include "valid.h"
 #include "xmalloc.h"
 
@@ -110,9 +111,12 @@ req_free(struct req *r)
 	free(r->path);
 	if (r->body != NULL) {
 		/* bodies carry secrets (codes, passwords): wipe before free */
-		memset(r->body, 0, r->bodysz);
+		secret_wipe(r->body, r->bodysz);
 		free(r->body);
 	}
+	/* responses can carry secrets too (a client secret, a code) */
+	if (r->content.ptr != NULL)
+		secret_wipe(r->content.ptr, r->content.len);
 	buf_free(&r->headers);
 	buf_free(&r->content);
 	r->path = r->body = NULL;
@@ -146,6 +150,8 @@ req_read_body(struct req *r, size_t max)
 
 	cl = req_env(r, "CONTENT_LENGTH");
 	known = cl != NULL && *cl != '\0';
+	if (known && strspn(cl, "0123456789") == strlen(cl) && strlen(cl) > 18)
+		return 413;	/* digits, but more than any body we take */
 	if (known && !valid_uint(cl, strlen(cl), 0, (unsigned long long)-1 / 2,
 	    &want)) {
 		log_warnx("malformed CONTENT_LENGTH");

@@ -72,16 +72,22 @@ int
 resp_header(struct req *r, const char *name, const char *fmt, ...)
 {
 	va_list	 ap;
-	char	*v;
+	char	*v, *p;
 	int	 n, rc = -1;
 
+	if (r->failed)
+		return -1;
 	va_start(ap, fmt);
 	n = vasprintf(&v, fmt, ap);
 	va_end(ap);
 	if (n < 0)
 		fatal("vasprintf");
-	if (strpbrk(v, "\r\n") != NULL || strlen(v) != (size_t)n) {
-		log_warnx("refused a %s header with a line break", name);
+	/* RFC 9110 §5.5: no control characters (CR LF would split it) */
+	for (p = v; *p != '\0'; p++)
+		if (((unsigned char)*p < 0x20 && *p != '\t') || *p == 0x7f)
+			break;
+	if (*p != '\0' || strlen(v) != (size_t)n) {
+		log_warnx("refused a %s header with a control character", name);
 		goto out;
 	}
 	if (buf_printf(&r->headers, "%s: %s\r\n", name, v) == -1) {
@@ -106,6 +112,8 @@ resp_cache(struct req *r, const char *value)
 void
 resp_body(struct req *r, const char *p, size_t n)
 {
+	if (r->failed)
+		return;
 	if (buf_add(&r->content, p, n) == -1) {
 		log_warnx("response body larger than %u bytes",
 		    HTTP_RESPONSE_MAX);
@@ -117,6 +125,7 @@ resp_body(struct req *r, const char *p, size_t n)
 		    "\"error_description\":\"response too large\"}") == -1)
 			fatalx("resp_body: cannot happen");
 		(void)resp_header(r, "Content-Type", "application/json");
+		r->failed = 1;		/* nothing may be added after this */
 	}
 }
 

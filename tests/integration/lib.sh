@@ -409,6 +409,10 @@ _it_write_config() {
 it_install_programs() {
 	stack_install_programs "$IT_CGIBIN_SRC" "$IT_DIR/cgi-bin" "$@" ||
 		bail_out "could not install the programs from $IT_CGIBIN_SRC (built?)"
+	# the pages' static files, where www-data can read them
+	mkdir -p "$IT_DIR/htdocs-mcpgate" && cp "$top_srcdir"/htdocs/* "$IT_DIR/htdocs-mcpgate/" &&
+		chmod -R a+rX "$IT_DIR/htdocs-mcpgate" || bail_out "could not copy htdocs"
+	export STACK_MCPGATE_HTDOCS=$IT_DIR/htdocs-mcpgate
 }
 
 # ---- front ends -----------------------------------------------------------------

@@ -126,7 +126,7 @@ it_psql "DELETE FROM mcpgate.schema_version WHERE version = 2" >/dev/null
 it_psql "SET client_min_messages = warning; DROP SCHEMA mcpgate CASCADE" >/dev/null
 cgi health REQUEST_METHOD=GET REQUEST_URI=/mcp/health MCPGATE_CONFIG="$CONF"
 is "$STATUS" 500 "a database without the schema: 500 (a misconfiguration, not an outage)"
-grep -q "is the mcpgate schema installed" "$ERR"
+grep -q "no mcpgate schema in this database: run sql/install.sql" "$ERR"
 ok $? "  the log points at install.sql"
 unlike "$(cat "$BODY")" "mcpgate\\.|relation|schema" "  the answer holds no SQL detail"
 
