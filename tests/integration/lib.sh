@@ -517,3 +517,36 @@ http_header() {
 
 # http_json FILTER -- jq -r FILTER on the last response body.
 http_json() { jq -r "$1" "$HTTP_BODY" 2>/dev/null; }
+
+# ---- HTML forms ---------------------------------------------------------------
+
+# it_form_fields FILE -- the hidden inputs of the (first) form in an HTML
+# file as a urlencoded string, ready for curl --data: what a browser would
+# send back (entities decoded, values percent-encoded).
+it_form_fields() {
+	perl -0777 -ne '
+		my %ent = (amp => "&", lt => "<", gt => ">", quot => "\"", "#39" => "\x27");
+		my @out;
+		while (/<input type="hidden" name="([^"]*)" value="([^"]*)"/g) {
+			my ($n, $v) = ($1, $2);
+			for ($n, $v) {
+				s/&(amp|lt|gt|quot|#39);/$ent{$1}/g;
+				s/([^A-Za-z0-9\-._~])/sprintf("%%%02X", ord($1))/ge;
+			}
+			push @out, "$n=$v";
+		}
+		print join("&", @out);' "$1"
+}
+
+# it_urlencode STRING -- percent-encode for a query or form value.
+it_urlencode() {
+	printf '%s' "$1" | perl -pe 's/([^A-Za-z0-9\-._~])/sprintf("%%%02X", ord($1))/ge'
+}
+
+# it_user NAME PASSWORD -- a user with that password (through mcpgate-passwd).
+it_user() {
+	local h
+	h=$(printf '%s\n' "$2" | "$top_builddir/mcpgate-passwd") || bail_out "mcpgate-passwd failed"
+	it_psql "INSERT INTO mcpgate.users (username, password_hash) VALUES ('$1', '$h')" >/dev/null ||
+		bail_out "could not create user $1"
+}

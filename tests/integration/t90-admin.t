@@ -13,7 +13,7 @@
 it_require postgres
 it_db t90
 PSQL=$(_stack_pg_bindir)/psql
-ADMIN=$top_srcdir/sql/admin
+ADMIN=$IT_SQLDIR/admin
 PASSWD=$top_builddir/mcpgate-passwd
 [ -x "$PASSWD" ] || bail_out "$PASSWD is not built (make mcpgate-passwd)"
 
@@ -76,6 +76,7 @@ last_detail() {
 }
 
 # re_quote STRING -- STRING as a bash regular expression matching itself.
+# shellcheck disable=SC2016 # a sed program, not a shell expression
 re_quote() { printf '%s' "$1" | sed 's/[][\\.*^$(){}?+|]/\\&/g'; }
 sha256hex() { printf '%s' "$1" | sha256sum | cut -d' ' -f1; }
 uid() { it_psql "SELECT user_id FROM mcpgate.users WHERE username = '$1'"; }
@@ -87,7 +88,7 @@ secrets=()
 # ---- user-create.sql ------------------------------------------------------
 
 H=$(echo 'correct horse' | "$PASSWD")
-like "$H" '^\$argon2id\$' "mcpgate-passwd prints an argon2id hash"
+like "$H" '^[$]argon2id[$]' "mcpgate-passwd prints an argon2id hash"
 secrets+=("$H")
 
 changed user-create "user-create: alice with a password hash" -v username=alice -v password_hash="$H"
@@ -197,7 +198,7 @@ unlike "$(cat "$OUT")" 'secret' "  and no secret"
 is "$(it_psql "SELECT concat_ws(' ', registration, token_endpoint_auth_method, secret_hash IS NULL, client_name,
     array_to_string(redirect_uris, ','), array_to_string(grant_types, ','), array_to_string(response_types, ','))
     FROM mcpgate.clients WHERE client_id = '$C1'")" \
-	"admin none true Desktop; DROP TABLE x --' https://app.example.com/cb,http://127.0.0.1:8123/cb authorization_code,refresh_token code" \
+	"admin none t Desktop; DROP TABLE x --' https://app.example.com/cb,http://127.0.0.1:8123/cb authorization_code,refresh_token code" \
 	"  row: admin, public, no secret, name literal, both URIs, grant and response types"
 meta=$(it_psql "SELECT metadata FROM mcpgate.clients WHERE client_id = '$C1'")
 is "$(jq -r 'keys | join(",")' <<<"$meta")" \
@@ -320,7 +321,7 @@ refused grants-revoke 'no client with client_id "nope"' "grants-revoke of an unk
 changed grants-revoke "grants-revoke: alice's grants to $C1" -v username=alice -v client_id="$C1"
 like "$(cat "$OUT")" '1 consents, 1 token families, 2 tokens revoked; 1 unused authorization codes deleted' "  prints the counts"
 is "$(it_psql "SELECT concat_ws(' ', revoked_at IS NOT NULL, revoke_reason) FROM mcpgate.token_families WHERE family_id = '$F1'")" \
-	"true admin" "  the family is revoked, reason admin"
+	"t admin" "  the family is revoked, reason admin"
 is "$(it_psql "SELECT count(*) FROM mcpgate.tokens WHERE family_id = '$F1' AND revoked_at IS NOT NULL")" 2 "  both its tokens revoked"
 is "$(it_psql "SELECT count(*) FROM mcpgate.consents WHERE user_id = $ALICE AND client_id = '$C1' AND revoked_at IS NOT NULL")" 1 \
 	"  the consent revoked"
@@ -350,7 +351,7 @@ is "$(it_psql "SELECT (disabled_at IS NOT NULL)::text FROM mcpgate.users WHERE u
 is "$(it_psql "SELECT count(*) FROM mcpgate.login_sessions WHERE user_id = $BOB")" 0 "  his login sessions deleted"
 is "$(it_psql "SELECT count(*) FROM mcpgate.login_sessions WHERE user_id = $ALICE")" 1 "  alice's kept"
 is "$(it_psql "SELECT concat_ws(' ', revoked_at IS NOT NULL, revoke_reason) FROM mcpgate.token_families WHERE family_id = '$F3'")" \
-	"true user disabled" "  his token family revoked, reason 'user disabled'"
+	"t user disabled" "  his token family revoked, reason 'user disabled'"
 is "$(it_psql "SELECT count(*) FROM mcpgate.consents WHERE user_id = $BOB AND revoked_at IS NULL")" 0 "  his consents revoked"
 is "$(it_psql "SELECT (password_hash = '$H2')::text FROM mcpgate.users WHERE user_id = $BOB")" true "  his password kept"
 is "$(last_audit)" "user_disable $BOB -" "  audit: user_disable"
