@@ -4,7 +4,8 @@
 # our metadata, registers itself by RFC 7591 dynamic client registration
 # and gets through our HTML login and consent forms to an authorization
 # code, once per token_endpoint_auth_method (none, client_secret_post,
-# client_secret_basic); then a Deny and a wrong password. The client side
+# client_secret_basic); then the first client again (consent remembered:
+# no consent page), a Deny and a wrong password. The client side
 # is tests/node/sdk-authorize.mjs: the SDK's own auth() with an
 # OAuthClientProvider whose redirectToAuthorization() walks the forms as a
 # person with a browser would (cookies, hidden fields, buttons). The flow
@@ -62,7 +63,7 @@ sdk_diag() {
 # The user agent's page whose answer_to is login/consent (the answer to
 # that POST), or the first page of kind K.
 page() { j "[.pages[] | select($1)][0] // {} | $2"; }
-codes=()
+codes=() none_client=''
 
 for m in none client_secret_post client_secret_basic; do
 	sdk "$m" demo 'demo password 1' "$m"
@@ -125,6 +126,7 @@ for m in none client_secret_post client_secret_basic; do
 	code=$(j '.callback.code // empty')
 	client_id=$(j .registration.client_id)
 	[ -n "$code" ] && codes+=("$code")
+	[ "$m" = none ] && none_client=$client_id
 
 	# what the database holds for this code (SHA-256, SPEC S-24, AZ-13)
 	if [[ $code =~ ^[A-Za-z0-9._~-]+$ && $client_id =~ ^[A-Za-z0-9._~-]+$ ]]; then
@@ -144,6 +146,22 @@ for m in none client_secret_post client_secret_basic; do
 		skip "no code or client_id to look up" 2
 	fi
 done
+
+# ---- consent remembered: the none client again, a new login session ------------------
+# The consent given above is on record for (demo, client, redirect_uri,
+# resource), so after the login the answer is a 303 with the code.
+sdk remembered demo 'demo password 1' none --client-id "${none_client:-no-client-registered}"
+ok "$SDK_RC" "[remembered] the SDK client (already registered) gets a code again" || sdk_diag remembered
+is "$(j '.http | map(select(.method == "POST" and (.url | endswith("/mcp/register")))) | length')" 0 \
+	"[remembered] no second registration"
+is "$(j .login_status)" 303 "[remembered] S-06: consent on record, so the login POST answers 303 to the redirect_uri"
+is "$(j '[.pages[] | select(.kind == "consent")] | length')" 0 "[remembered] no consent page"
+like "$(j '.callback.code // ""')" '^[A-Za-z0-9._~-]{20,}$' "[remembered] AZ-12: code in the redirect"
+is "$(j '.callback.state // "(none came back)"')" "$(j '.authorization_request.params.state // "(none sent)"')" \
+	"[remembered] AZ-11: state equals what the SDK sent"
+is "$(j .callback.iss)" "$B" "[remembered] AZ-14: iss equals the issuer"
+code=$(j '.callback.code // empty')
+[ -n "$code" ] && codes+=("$code")
 
 # ---- Deny -------------------------------------------------------------------------
 sdk deny demo 'demo password 1' none --deny
@@ -168,7 +186,7 @@ is "$(j 'if (.pages | length) < 2 then "no login POST" else ([.pages[] | select(
 # ---- the database: codes only as hashes -------------------------------------------------
 is "$(it_psql 'SELECT count(*) FROM mcpgate.authorization_codes')" "${#codes[@]}" \
 	"one code row per approved authorization (none for deny or a wrong password)"
-is "${#codes[@]}" 3 "three codes were issued"
+is "${#codes[@]}" 4 "four codes were issued (three methods, then the remembered consent)"
 is "$(it_psql 'SELECT count(*) FROM mcpgate.authorization_codes WHERE octet_length(code_hash) <> 32')" 0 \
 	"S-24: every code is stored as a 32-byte hash"
 dump=$IT_DIR/dump.sql

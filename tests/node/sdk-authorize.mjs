@@ -37,6 +37,9 @@
 //   --scope S           scope for the client metadata (the SDK prefers the
 //                       PRM's scopes_supported)
 //   --client-name N     client_name to register
+//   --client-id ID [--client-secret S]
+//                       use this already registered client: no registration
+//                       (e.g. to see a remembered consent skip the consent page)
 //   --exchange          after the code, let the SDK's auth() exchange it at the
 //                       token endpoint; reported, not counted
 //   --timeout MS        give up after MS milliseconds (default 30000)
@@ -60,7 +63,8 @@ import { createHash, randomBytes } from 'node:crypto';
 
 // ------------------------------------------------------------- arguments
 const USAGE = 'usage: node sdk-authorize.mjs MCP_URL USERNAME PASSWORD [none|client_secret_post|client_secret_basic]\n' +
-  '       [--deny] [--wrong-password] [--redirect URI] [--scope S] [--client-name N] [--exchange] [--timeout MS] [--verbose]\n';
+  '       [--deny] [--wrong-password] [--redirect URI] [--scope S] [--client-name N]\n' +
+  '       [--client-id ID [--client-secret S]] [--exchange] [--timeout MS] [--verbose]\n';
 
 function parseArgs(argv) {
   const o = { positional: [] };
@@ -80,6 +84,8 @@ function parseArgs(argv) {
       case '--redirect': o.redirect = next(); break;
       case '--scope': o.scope = next(); break;
       case '--client-name': o.clientName = next(); break;
+      case '--client-id': o.clientId = next(); break;
+      case '--client-secret': o.clientSecret = next(); break;
       case '--exchange': o.exchange = true; break;
       case '--timeout': o.timeout = Number(next()); break;
       case '--verbose': o.verbose = true; break;
@@ -102,6 +108,7 @@ function parseArgs(argv) {
     throw new Error(`unknown auth method ${o.authMethod}`);
   }
   if (o.deny && o.wrongPassword) throw new Error('--deny and --wrong-password exclude each other');
+  if (o.clientSecret !== undefined && !o.clientId) throw new Error('--client-secret needs --client-id');
   if (!o.help && (!o.url || o.user === undefined || o.password === undefined)) throw new Error('MCP_URL, USERNAME and PASSWORD are required');
   return o;
 }
@@ -213,16 +220,21 @@ async function noteRegistration(body, res) {
 const jar = new Map();
 function storeCookies(url, res, page) {
   const host = new URL(url).host;
-  const list = typeof res.headers.getSetCookie === 'function' ? res.headers.getSetCookie() : [];
+  // Headers.getSetCookie: Node >= 18.14 / 19.7; else split the joined header
+  // before each "name=" (our cookies carry Max-Age, not a comma-bearing Expires)
+  const list = typeof res.headers.getSetCookie === 'function' ? res.headers.getSetCookie()
+    : (res.headers.get('set-cookie') || '').split(/,(?=\s*[!#$%&'*+.^_`|~0-9A-Za-z-]+=)/).filter((x) => x.trim());
   for (const sc of list) {
     const [pair, ...attrs] = sc.split(';');
     const eq = pair.indexOf('=');
     if (eq < 0) continue;
     const name = pair.slice(0, eq).trim();
     const value = pair.slice(eq + 1).trim();
-    (page.cookies_set ??= []).push({ name, attributes: attrs.map((a) => a.trim()).filter(Boolean) });
     let m = jar.get(host);
     if (!m) jar.set(host, (m = new Map()));
+    // value: whether it replaces the one held (e.g. a session id rotated at login)
+    const held = m.get(name);
+    (page.cookies_set ??= []).push({ name, attributes: attrs.map((a) => a.trim()).filter(Boolean), value: held === undefined ? 'new' : held === value ? 'same' : 'changed' });
     const expired = attrs.some((a) => {
       const [k, v] = a.split('=').map((s) => s && s.trim());
       if (/^max-age$/i.test(k)) return Number(v) <= 0;
@@ -419,7 +431,14 @@ async function actAsUser(authorizationUrl) {
 // In memory, for one run. redirectToAuthorization is where the "browser"
 // goes to the authorization server.
 class HeadlessProvider {
-  constructor() { this.result = undefined; }
+  constructor() {
+    this.result = undefined;
+    if (opts.clientId) {
+      // known to the AS already: auth() skips registration
+      this._client = { client_id: opts.clientId, token_endpoint_auth_method: opts.authMethod, ...(opts.clientSecret !== undefined ? { client_secret: opts.clientSecret } : {}) };
+      out.sdk_client = { client_id: opts.clientId, has_secret: opts.clientSecret !== undefined, token_endpoint_auth_method: opts.authMethod, preregistered: true };
+    }
+  }
   get redirectUrl() { return opts.redirect; }
   get clientMetadata() {
     const m = {
