@@ -797,6 +797,219 @@ COMMENT ON FUNCTION mcpgate.purge_expired() IS
 
 -- ---------------------------------------------------------------------------
 
+-- ---------------------------------------------------------------------------
+-- The token endpoint's state changes.  Each is one call and one
+-- transaction: a code is checked and consumed, or a refresh token checked
+-- and rotated, with the row locked (FOR UPDATE), so that concurrent
+-- requests are serialised by PostgreSQL and there is no window between a
+-- check and its change.  Secrets arrive only as SHA-256 hashes; outcomes are
+-- words the C code maps to OAuth errors.
+
+CREATE FUNCTION mcpgate.code_redeem(
+    p_code_hash bytea, p_client_id text, p_challenge text, p_redirect_uri text,
+    p_resource text, p_access_hash bytea, p_refresh_hash bytea,
+    p_access_ttl int, p_refresh_idle int, p_refresh_absolute int,
+    p_duplicate_window int, p_remote inet)
+  RETURNS TABLE (outcome text, granted_scope text, granted_user bigint)
+  LANGUAGE plpgsql VOLATILE
+  SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+  c mcpgate.authorization_codes%ROWTYPE;
+  v_family uuid;
+BEGIN
+  SELECT * INTO c FROM mcpgate.authorization_codes a
+   WHERE a.code_hash = p_code_hash FOR UPDATE;
+  IF NOT FOUND THEN
+    RETURN QUERY SELECT 'invalid'::text, NULL::text, NULL::bigint;
+    RETURN;
+  END IF;
+  -- TK-06, TK-09, TK-10: the request must match the code in every binding.
+  -- A request that does not is refused and changes nothing, even for a code
+  -- already used (RFC 9700 §4.2.4: an invalid replay must not revoke).
+  IF c.client_id <> p_client_id OR c.code_challenge <> p_challenge
+     OR (p_redirect_uri IS NOT NULL AND c.redirect_uri <> p_redirect_uri)
+     OR c.resource <> p_resource THEN
+    RETURN QUERY SELECT 'invalid'::text, NULL::text, NULL::bigint;
+    RETURN;
+  END IF;
+  IF c.consumed_at IS NOT NULL THEN
+    IF clock_timestamp() < c.consumed_at + make_interval(secs => p_duplicate_window) THEN
+      -- An immediate duplicate from the same client with the right verifier
+      -- (ChatGPT sends two token requests for one code): refused, but what
+      -- the first request received stays valid.
+      INSERT INTO mcpgate.audit_log (event, user_id, client_id, remote_addr, detail)
+      VALUES ('code_duplicate', c.user_id, c.client_id, p_remote, '{}');
+      RETURN QUERY SELECT 'duplicate'::text, NULL::text, NULL::bigint;
+      RETURN;
+    END IF;
+    -- TK-08, OAUTH21 §4.1.3: a later valid redemption means the code leaked:
+    -- revoke every token issued from it.
+    UPDATE mcpgate.token_families SET revoked_at = now(),
+           revoke_reason = 'authorization code redeemed twice'
+     WHERE family_id = c.family_id AND revoked_at IS NULL;
+    UPDATE mcpgate.tokens SET revoked_at = now()
+     WHERE family_id = c.family_id AND revoked_at IS NULL;
+    INSERT INTO mcpgate.audit_log (event, user_id, client_id, remote_addr, detail)
+    VALUES ('code_replay', c.user_id, c.client_id, p_remote,
+            jsonb_build_object('family_id', c.family_id));
+    RETURN QUERY SELECT 'replay'::text, NULL::text, NULL::bigint;
+    RETURN;
+  END IF;
+  IF c.expires_at <= now()
+     OR NOT EXISTS (SELECT 1 FROM mcpgate.users u
+                     WHERE u.user_id = c.user_id AND u.disabled_at IS NULL) THEN
+    RETURN QUERY SELECT 'invalid'::text, NULL::text, NULL::bigint;
+    RETURN;
+  END IF;
+
+  v_family := gen_random_uuid();
+  INSERT INTO mcpgate.token_families (family_id, client_id, user_id, scope, resource, code_hash)
+  VALUES (v_family, c.client_id, c.user_id, c.scope, c.resource, c.code_hash);
+  UPDATE mcpgate.authorization_codes
+     SET consumed_at = now(), consumed_by_ip = p_remote, family_id = v_family
+   WHERE code_hash = p_code_hash;
+  INSERT INTO mcpgate.tokens (token_hash, kind, family_id, client_id, user_id, scope, resource, expires_at)
+  VALUES (p_access_hash, 'access', v_family, c.client_id, c.user_id, c.scope, c.resource,
+          now() + make_interval(secs => p_access_ttl));
+  -- no refresh token for a client that did not register the grant
+  IF p_refresh_hash IS NOT NULL THEN
+    INSERT INTO mcpgate.tokens (token_hash, kind, family_id, client_id, user_id, scope, resource, expires_at)
+    VALUES (p_refresh_hash, 'refresh', v_family, c.client_id, c.user_id, c.scope, c.resource,
+            now() + make_interval(secs => least(p_refresh_idle, p_refresh_absolute)));
+  END IF;
+  UPDATE mcpgate.clients SET last_used_at = now() WHERE client_id = c.client_id;
+  INSERT INTO mcpgate.audit_log (event, user_id, client_id, remote_addr, detail)
+  VALUES ('token_issue', c.user_id, c.client_id, p_remote,
+          jsonb_build_object('family_id', v_family, 'scope', c.scope));
+  RETURN QUERY SELECT 'issued'::text, c.scope, c.user_id;
+END
+$$;
+COMMENT ON FUNCTION mcpgate.code_redeem(bytea, text, text, text, text, bytea, bytea, int, int, int, int, inet) IS
+  'authorization_code grant: checks the code (by hash) against client, PKCE challenge, redirect URI and resource; consumes it and issues an access and a refresh token in a new family. Outcomes: issued, invalid, duplicate (a repeat within p_duplicate_window seconds: refused, nothing revoked), replay (a later valid repeat: the family is revoked, TK-08).';
+
+CREATE FUNCTION mcpgate.token_refresh(
+    p_hash bytea, p_client_id text, p_scope text, p_resource text,
+    p_access_hash bytea, p_refresh_hash bytea, p_box bytea,
+    p_access_ttl int, p_refresh_idle int, p_refresh_absolute int,
+    p_grace int, p_remote inet)
+  RETURNS TABLE (outcome text, granted_scope text, box bytea)
+  LANGUAGE plpgsql VOLATILE
+  SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+  t mcpgate.tokens%ROWTYPE;
+  f mcpgate.token_families%ROWTYPE;
+  v_scope text;
+BEGIN
+  SELECT * INTO t FROM mcpgate.tokens x
+   WHERE x.token_hash = p_hash AND x.kind = 'refresh' FOR UPDATE;
+  IF NOT FOUND THEN
+    RETURN QUERY SELECT 'invalid'::text, NULL::text, NULL::bytea;
+    RETURN;
+  END IF;
+  SELECT * INTO f FROM mcpgate.token_families WHERE family_id = t.family_id;
+  -- RT-02: bound to its client; a revoked family or token is dead
+  IF t.client_id <> p_client_id OR t.revoked_at IS NOT NULL OR f.revoked_at IS NOT NULL THEN
+    RETURN QUERY SELECT 'invalid'::text, NULL::text, NULL::bytea;
+    RETURN;
+  END IF;
+  IF t.rotated_at IS NOT NULL THEN
+    IF t.replay_box IS NOT NULL AND clock_timestamp() < t.replay_until THEN
+      -- RT-06: a concurrent (or retried) refresh inside the grace window
+      -- gets the pair the first one got, sealed under a key derived from
+      -- this refresh token: only its holder can open it.
+      RETURN QUERY SELECT 'replay'::text, NULL::text, t.replay_box;
+      RETURN;
+    END IF;
+    -- RT-03: a retired refresh token presented again: the family is revoked.
+    UPDATE mcpgate.token_families SET revoked_at = now(),
+           revoke_reason = 'refresh token reused'
+     WHERE family_id = t.family_id AND revoked_at IS NULL;
+    UPDATE mcpgate.tokens SET revoked_at = now()
+     WHERE family_id = t.family_id AND revoked_at IS NULL;
+    INSERT INTO mcpgate.audit_log (event, user_id, client_id, remote_addr, detail)
+    VALUES ('reuse_detected', t.user_id, t.client_id, p_remote,
+            jsonb_build_object('family_id', t.family_id));
+    RETURN QUERY SELECT 'reuse'::text, NULL::text, NULL::bytea;
+    RETURN;
+  END IF;
+  -- RT-04: idle expiry (expires_at) and the family's absolute lifetime
+  IF t.expires_at <= now()
+     OR f.created_at + make_interval(secs => p_refresh_absolute) <= now()
+     OR NOT EXISTS (SELECT 1 FROM mcpgate.users u
+                     WHERE u.user_id = t.user_id AND u.disabled_at IS NULL) THEN
+    RETURN QUERY SELECT 'invalid'::text, NULL::text, NULL::bytea;
+    RETURN;
+  END IF;
+  -- TK-10: the resource must be the family's
+  IF p_resource IS NOT NULL AND p_resource <> t.resource THEN
+    RETURN QUERY SELECT 'invalid_target'::text, NULL::text, NULL::bytea;
+    RETURN;
+  END IF;
+  -- RT-02: the scope may narrow, never widen
+  v_scope := coalesce(nullif(p_scope, ''), t.scope);
+  IF NOT (string_to_array(v_scope, ' ') <@ string_to_array(t.scope, ' ')) THEN
+    RETURN QUERY SELECT 'invalid_scope'::text, NULL::text, NULL::bytea;
+    RETURN;
+  END IF;
+
+  UPDATE mcpgate.tokens
+     SET rotated_at = now(), last_used_at = now(), successor_hash = p_refresh_hash,
+         replay_box = CASE WHEN p_grace > 0 THEN p_box END,
+         replay_until = CASE WHEN p_grace > 0 THEN clock_timestamp() + make_interval(secs => p_grace) END
+   WHERE token_hash = p_hash;
+  -- RT-04: the new refresh token keeps the family's scope; the access
+  -- token gets the (possibly narrower) scope asked for.
+  INSERT INTO mcpgate.tokens (token_hash, kind, family_id, client_id, user_id, scope, resource, expires_at)
+  VALUES (p_access_hash, 'access', t.family_id, t.client_id, t.user_id, v_scope, t.resource,
+          now() + make_interval(secs => p_access_ttl)),
+         (p_refresh_hash, 'refresh', t.family_id, t.client_id, t.user_id, t.scope, t.resource,
+          least(now() + make_interval(secs => p_refresh_idle),
+                f.created_at + make_interval(secs => p_refresh_absolute)));
+  UPDATE mcpgate.clients SET last_used_at = now() WHERE client_id = t.client_id;
+  INSERT INTO mcpgate.audit_log (event, user_id, client_id, remote_addr, detail)
+  VALUES ('refresh', t.user_id, t.client_id, p_remote,
+          jsonb_build_object('family_id', t.family_id, 'scope', v_scope));
+  RETURN QUERY SELECT 'rotated'::text, v_scope, NULL::bytea;
+END
+$$;
+COMMENT ON FUNCTION mcpgate.token_refresh(bytea, text, text, text, bytea, bytea, bytea, int, int, int, int, inet) IS
+  'refresh_token grant with rotation: checks the refresh token (by hash) against its client, family, expiry, resource and scope, retires it and issues a new pair. Outcomes: rotated, invalid, invalid_target, invalid_scope, replay (within the grace window: the sealed pair of the first refresh is returned), reuse (after it: the family is revoked, RT-03).';
+
+CREATE FUNCTION mcpgate.token_revoke(p_hash bytea, p_client_id text, p_remote inet)
+  RETURNS text
+  LANGUAGE plpgsql VOLATILE
+  SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+  t mcpgate.tokens%ROWTYPE;
+BEGIN
+  SELECT * INTO t FROM mcpgate.tokens WHERE token_hash = p_hash FOR UPDATE;
+  -- RFC 7009 §2.2: unknown tokens, and other clients' tokens, are not an
+  -- error (the answer is 200 either way) and change nothing.
+  IF NOT FOUND OR t.client_id <> p_client_id THEN
+    RETURN 'unknown';
+  END IF;
+  IF t.kind = 'refresh' THEN
+    -- RV-01: revoking a refresh token ends its grant, access tokens too
+    UPDATE mcpgate.token_families SET revoked_at = now(), revoke_reason = 'revoked by the client'
+     WHERE family_id = t.family_id AND revoked_at IS NULL;
+    UPDATE mcpgate.tokens SET revoked_at = now()
+     WHERE family_id = t.family_id AND revoked_at IS NULL;
+  ELSE
+    UPDATE mcpgate.tokens SET revoked_at = now()
+     WHERE token_hash = p_hash AND revoked_at IS NULL;
+  END IF;
+  INSERT INTO mcpgate.audit_log (event, user_id, client_id, remote_addr, detail)
+  VALUES ('revoke', t.user_id, t.client_id, p_remote,
+          jsonb_build_object('kind', t.kind, 'family_id', t.family_id, 'by', 'client'));
+  RETURN t.kind;
+END
+$$;
+COMMENT ON FUNCTION mcpgate.token_revoke(bytea, text, inet) IS
+  'RFC 7009 revocation by a client: a refresh token revokes its whole family, an access token itself. Returns access, refresh, or unknown (also for another client''s token).';
+
 INSERT INTO mcpgate.schema_version (version, description)
 VALUES (1, 'fresh install (schema.sql)');
 

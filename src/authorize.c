@@ -677,7 +677,7 @@ static void
 do_login(struct req *r, const struct authz *a, struct login *l)
 {
 	const char	*user = fv(r, F_USERNAME), *pw = fv(r, F_PASSWORD);
-	char		*hash = NULL, *ub, *ab, detail[512];
+	char		*hash = NULL, *display = NULL, *ub, *ab, detail[512];
 	char		 sid[SECRET_STRLEN + 1], csrf[SECRET_STRLEN + 1];
 	unsigned char	 sid_hash[SECRET_HASHBYTES], csrf_hash[SECRET_HASHBYTES];
 	long long	 uid = 0, wait = 0;
@@ -707,7 +707,7 @@ do_login(struct req *r, const struct authz *a, struct login *l)
 		    "Too many sign-in attempts. Wait a few minutes, then try again.");
 		return;
 	}
-	if ((rc = db_user_get(user, &uid, &hash)) == -1) {
+	if ((rc = db_user_get(user, &uid, &hash, &display)) == -1) {
 		app_db_error(r);
 		return;
 	}
@@ -728,6 +728,7 @@ do_login(struct req *r, const struct authz *a, struct login *l)
 			return;
 		}
 		login_page(r, 401, a, l->csrf, "Wrong username or password.");
+		free(display);
 		return;
 	}
 	/* a fresh session for the signed-in user (session fixation) */
@@ -738,12 +739,15 @@ do_login(struct req *r, const struct authz *a, struct login *l)
 	if (db_login_ok(l->sid_hash, sid_hash, uid, csrf_hash,
 	    r->conf->session_lifetime, r->remote_addr,
 	    req_env(r, "HTTP_USER_AGENT"), a->client.client_id) == -1) {
+		free(display);
 		app_db_error(r);
 		return;
 	}
 	cookie_set_session(r, cookie_name(r->conf), sid, r->conf->session_lifetime);
 	log_info("login ok for user %lld", uid);
-	known_user(r, a, uid, user, csrf);
+	/* the same name later visits show (the session's) */
+	known_user(r, a, uid, display != NULL ? display : user, csrf);
+	free(display);
 	secret_wipe(sid, sizeof(sid));
 }
 

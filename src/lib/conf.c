@@ -72,6 +72,8 @@ static const struct conf_key keys[] = {
 	{ "client_expiry", CK_SECONDS, OFF(client_expiry), "90d", 0, DAY, 3650 * DAY },
 	{ "db_statement_timeout", CK_MILLIS, OFF(db_statement_timeout), "5000", 0, 100, 600000 },
 	{ "register_limit", CK_COUNT, OFF(register_limit), "20", 0, 1, 100000 },
+	{ "token_failure_limit", CK_COUNT, OFF(token_failure_limit), "30", 0, 1, 100000 },
+	{ "code_duplicate_window", CK_SECONDS, OFF(code_duplicate_window), "10s", 0, 0, 60 },
 	{ "login_limit_user", CK_COUNT, OFF(login_limit_user), "10", 0, 1, 100000 },
 	{ "login_limit_ip", CK_COUNT, OFF(login_limit_ip), "50", 0, 1, 100000 },
 	{ "trust_remote_user", CK_BOOL, OFF(trust_remote_user), "no", 0, 0, 0 },

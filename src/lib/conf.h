@@ -46,6 +46,8 @@ struct conf {
 	long long	 client_expiry;
 	long long	 db_statement_timeout;	/* milliseconds */
 	long long	 register_limit;	/* registrations per IP per hour */
+	long long	 token_failure_limit;	/* failed client auths per IP per 15 min */
+	long long	 code_duplicate_window;	/* seconds: a repeat is refused quietly */
 	long long	 login_limit_user;	/* login attempts per user per 15 min */
 	long long	 login_limit_ip;	/* login attempts per IP per 15 min */
 	int		 trust_remote_user;	/* REMOTE_USER authenticates */

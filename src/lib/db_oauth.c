@@ -204,12 +204,13 @@ db_login_limit(const char *user_bucket, const char *addr_bucket,
 }
 
 int
-db_user_get(const char *name, long long *user_id, char **password_hash)
+db_user_get(const char *name, long long *user_id, char **password_hash,
+    char **display)
 {
 	const char	*p[1] = { name };
 	PGresult	*res;
 
-	*password_hash = NULL;
+	*password_hash = *display = NULL;
 	if ((res = (PGresult *)db_run(STMT_USER_GET, 1, p, NULL)) == NULL)
 		return -1;
 	if (PQntuples(res) != 1) {
@@ -218,6 +219,7 @@ db_user_get(const char *name, long long *user_id, char **password_hash)
 	}
 	*user_id = numval(res, 0, 0);
 	*password_hash = dupval(res, 0, 1);
+	*display = dupval(res, 0, 2);
 	PQclear(res);
 	return 1;
 }

@@ -62,7 +62,7 @@ int	db_session_create(const unsigned char *, const unsigned char *,
 	    long long, const char *, const char *);
 int	db_login_limit(const char *, const char *, long long, long long,
 	    long long, long long *);
-int	db_user_get(const char *, long long *, char **);
+int	db_user_get(const char *, long long *, char **, char **);
 int	db_login_ok(const unsigned char *, const unsigned char *, long long,
 	    const unsigned char *, long long, const char *, const char *,
 	    const char *);

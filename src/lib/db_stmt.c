@@ -92,7 +92,7 @@ const struct stmt_def db_stmts[STMT__MAX] = {
 
 	/* An enabled user by name, case-insensitively. */
 	[STMT_USER_GET] = { "user_get",
-	    "SELECT user_id, password_hash FROM mcpgate.users "
+	    "SELECT user_id, password_hash, coalesce(display_name, username) FROM mcpgate.users "
 	    "WHERE lower(username) = lower($1) AND disabled_at IS NULL",
 	    1, 1 },
 
@@ -196,4 +196,44 @@ const struct stmt_def db_stmts[STMT__MAX] = {
 	    "SELECT user_id FROM mcpgate.users WHERE lower(username) = lower($1) "
 	    "AND disabled_at IS NULL LIMIT 1",
 	    1, 0 },
+
+	/*
+	 * Client authentication at the token endpoint: the client (if any,
+	 * hence the outer join) and how many failed authentications the
+	 * address $2 has in its current windows (TK-05).
+	 */
+	[STMT_CLIENT_AUTH] = { "client_auth",
+	    "SELECT c.client_id, c.token_endpoint_auth_method, "
+	    "encode(c.secret_hash, 'hex'), c.disabled_at IS NOT NULL, "
+	    "'refresh_token' = ANY (c.grant_types), "
+	    "(SELECT coalesce(sum(hits), 0) FROM mcpgate.rate_limits "
+	    "WHERE bucket = $2 AND window_end > now()) "
+	    "FROM (SELECT 1) one LEFT JOIN mcpgate.clients c ON c.client_id = $1",
+	    2, 1 },
+
+	/* A failed client authentication: counted ($1 bucket, $2 limit) and audited. */
+	[STMT_CLIENT_AUTH_FAILED] = { "client_auth_failed",
+	    "WITH a AS (INSERT INTO mcpgate.audit_log (event, client_id, remote_addr, detail) "
+	    "SELECT 'client_auth_failed', client_id, $4::inet, "
+	    "jsonb_build_object('method', $5::text) FROM mcpgate.clients WHERE client_id = $3) "
+	    "SELECT mcpgate.rate_limit_hit($1, interval '15 minutes', $2::int)",
+	    5, 0 },
+
+	/* The authorization_code grant (sql/schema.sql: code_redeem). */
+	[STMT_CODE_REDEEM] = { "code_redeem",
+	    "SELECT outcome, granted_scope FROM mcpgate.code_redeem($1::bytea, $2, $3, $4, $5, "
+	    "$6::bytea, $7::bytea, $8::int, $9::int, $10::int, $11::int, $12::inet)",
+	    12, 0 },
+
+	/* The refresh_token grant (sql/schema.sql: token_refresh). */
+	[STMT_TOKEN_REFRESH] = { "token_refresh",
+	    "SELECT outcome, granted_scope, encode(box, 'hex') FROM mcpgate.token_refresh("
+	    "$1::bytea, $2, $3, $4, $5::bytea, $6::bytea, $7::bytea, $8::int, $9::int, "
+	    "$10::int, $11::int, $12::inet)",
+	    12, 0 },
+
+	/* RFC 7009 revocation (sql/schema.sql: token_revoke). */
+	[STMT_TOKEN_REVOKE] = { "token_revoke",
+	    "SELECT mcpgate.token_revoke($1::bytea, $2, $3::inet)",
+	    3, 0 },
 };

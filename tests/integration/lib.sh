@@ -550,3 +550,26 @@ it_user() {
 	it_psql "INSERT INTO mcpgate.users (username, password_hash) VALUES ('$1', '$h')" >/dev/null ||
 		bail_out "could not create user $1"
 }
+
+# The PKCE pair of RFC 7636 appendix B, for tests that need one.
+IT_VERIFIER=dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk
+IT_CHALLENGE=E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM
+
+# it_code CLIENT_ID REDIRECT_URI USER PASSWORD [EXTRA-QUERY] -- go through
+# the login and consent pages as a browser would (a fresh cookie jar) and
+# print the authorization code the client would receive (nothing on
+# failure). Uses IT_CHALLENGE; EXTRA-QUERY like "&scope=mcp:read".
+it_code() {
+	local jar=$IT_DIR/code-jar.$RANDOM f l
+	local q="/mcp/authorize?response_type=code&client_id=$1&redirect_uri=$(it_urlencode "$2")&code_challenge=$IT_CHALLENGE&code_challenge_method=S256&state=s${5:-}"
+	http GET "$q" -c "$jar" -b "$jar" || return 1
+	f=$(it_form_fields "$HTTP_BODY")
+	http POST /mcp/authorize -c "$jar" -b "$jar" --data "$f&username=$(it_urlencode "$3")&password=$(it_urlencode "$4")" || return 1
+	if [ "$HTTP_STATUS" = 200 ]; then
+		f=$(it_form_fields "$HTTP_BODY")
+		http POST /mcp/authorize -c "$jar" -b "$jar" --data "$f&decision=approve" || return 1
+	fi
+	l=$(http_header Location)
+	rm -f "$jar"
+	printf '%s' "$l" | sed -n 's/.*[?&]code=\([^&]*\).*/\1/p'
+}
