@@ -1010,6 +1010,118 @@ $$;
 COMMENT ON FUNCTION mcpgate.token_revoke(bytea, text, inet) IS
   'RFC 7009 revocation by a client: a refresh token revokes its whole family, an access token itself. Returns access, refresh, or unknown (also for another client''s token).';
 
+-- ---------------------------------------------------------------------------
+-- The MCP endpoint.  Tools are rows naming a SQL function (args jsonb,
+-- ctx jsonb) RETURNS jsonb; the endpoint validates the arguments against
+-- the tool's input schema, then calls it through call_tool.  ctx carries
+-- {user_id, client_id, scopes, search_config, fetch_max_chars}.
+
+CREATE FUNCTION mcpgate.call_tool(p_name text, p_args jsonb, p_ctx jsonb)
+  RETURNS jsonb
+  LANGUAGE plpgsql VOLATILE
+  SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+  v_fn regprocedure;
+  v_out jsonb;
+BEGIN
+  SELECT pg_catalog.to_regprocedure(function) INTO v_fn
+    FROM mcpgate.tools WHERE name = p_name AND enabled;
+  IF v_fn IS NULL THEN
+    RAISE EXCEPTION 'unknown tool' USING ERRCODE = 'undefined_function';
+  END IF;
+  -- the function's name comes from the catalog (regproc prints it quoted
+  -- and qualified as needed), never from the request
+  EXECUTE format('SELECT %s($1, $2)', v_fn::regproc) INTO v_out USING p_args, p_ctx;
+  RETURN v_out;
+END
+$$;
+COMMENT ON FUNCTION mcpgate.call_tool(text, jsonb, jsonb) IS
+  'Runs the SQL function of an enabled tool with the (already validated) arguments and the caller''s context. A RAISE EXCEPTION in a tool (SQLSTATE P0001) is shown to the caller as the tool''s error message; any other error as a generic one.';
+
+-- ChatGPT's search/fetch contract (SPEC OA-01..OA-07) over documents: a
+-- user sees the public documents (owner_id NULL) and their own.
+
+CREATE FUNCTION mcpgate.doc_url(p_doc mcpgate.documents)
+  RETURNS text
+  LANGUAGE sql IMMUTABLE
+AS $$ SELECT coalesce(p_doc.url, 'mcpgate://doc/' || p_doc.doc_id) $$;
+COMMENT ON FUNCTION mcpgate.doc_url(mcpgate.documents) IS
+  'The citation URL of a document: its url, else its resource URI (mcpgate://doc/<id>).';
+
+CREATE FUNCTION mcpgate.tool_search(p_args jsonb, p_ctx jsonb)
+  RETURNS jsonb
+  LANGUAGE plpgsql STABLE
+  SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+  v_cfg regconfig := mcpgate.ts_config(coalesce(p_ctx->>'search_config', 'english'));
+  v_q tsquery := websearch_to_tsquery(v_cfg, p_args->>'query');
+  v_user bigint := (p_ctx->>'user_id')::bigint;
+BEGIN
+  RETURN jsonb_build_object('results', coalesce((
+    SELECT jsonb_agg(jsonb_build_object('id', d.doc_id, 'title', d.title,
+                                        'url', mcpgate.doc_url(d)) ORDER BY r.rank DESC, d.doc_id)
+      FROM (SELECT x.doc_id, ts_rank_cd(x.tsv, v_q) AS rank
+              FROM mcpgate.documents x
+             WHERE x.tsv @@ v_q AND (x.owner_id IS NULL OR x.owner_id = v_user)
+             ORDER BY rank DESC, x.doc_id
+             LIMIT 10) r
+      JOIN mcpgate.documents d ON d.doc_id = r.doc_id), '[]'::jsonb));
+END
+$$;
+COMMENT ON FUNCTION mcpgate.tool_search(jsonb, jsonb) IS
+  'The search tool: full-text search (websearch_to_tsquery, ts_rank_cd) over the documents the user may see; {"results":[{"id","title","url"}]}, at most 10.';
+
+CREATE FUNCTION mcpgate.tool_fetch(p_args jsonb, p_ctx jsonb)
+  RETURNS jsonb
+  LANGUAGE plpgsql STABLE
+  SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+  d mcpgate.documents%ROWTYPE;
+  v_max int := coalesce((p_ctx->>'fetch_max_chars')::int, 100000);
+  v_text text;
+  v_meta jsonb;
+BEGIN
+  SELECT * INTO d FROM mcpgate.documents x
+   WHERE x.doc_id = p_args->>'id'
+     AND (x.owner_id IS NULL OR x.owner_id = (p_ctx->>'user_id')::bigint);
+  IF NOT FOUND THEN
+    RAISE EXCEPTION 'no document with id "%"', left(p_args->>'id', 200);
+  END IF;
+  -- metadata is a string-to-string map in the contract (OA-04)
+  SELECT coalesce(jsonb_object_agg(k, CASE jsonb_typeof(v) WHEN 'string' THEN v #>> '{}' ELSE v::text END), '{}')
+    INTO v_meta FROM jsonb_each(d.metadata) AS m(k, v);
+  v_text := d.body;
+  IF length(v_text) > v_max THEN
+    -- OA-07: keep under the clients' limits, and say so
+    v_text := left(v_text, v_max) || E'\n\n[Truncated: the document has '
+              || length(d.body) || ' characters; the first ' || v_max || ' are shown.]';
+    v_meta := v_meta || jsonb_build_object('truncated', 'true',
+                                           'length', length(d.body)::text);
+  END IF;
+  RETURN jsonb_build_object('id', d.doc_id, 'title', d.title, 'text', v_text,
+                            'url', mcpgate.doc_url(d), 'metadata', v_meta);
+END
+$$;
+COMMENT ON FUNCTION mcpgate.tool_fetch(jsonb, jsonb) IS
+  'The fetch tool: one document the user may see, {"id","title","text","url","metadata"}, its text cut at ctx.fetch_max_chars with a note.';
+
+-- The two tools every installation starts with (DESIGN §4).
+INSERT INTO mcpgate.tools (name, title, description, input_schema, annotations, required_scope, function, position)
+VALUES
+  ('search', 'Search the knowledge base',
+   'Search the documents of this knowledge base by keywords or a phrase. Returns the best matches with their id, title and url; pass an id to fetch to read a document.',
+   '{"type":"object","properties":{"query":{"type":"string","minLength":1,"maxLength":1000,"description":"What to look for: words, \"quoted phrases\", or -excluded words."}},"required":["query"],"additionalProperties":false}',
+   '{"title":"Search the knowledge base","readOnlyHint":true,"destructiveHint":false,"idempotentHint":true,"openWorldHint":false}',
+   'mcp:read', 'mcpgate.tool_search(jsonb,jsonb)', 10),
+  ('fetch', 'Read a document',
+   'Read one document of this knowledge base by the id that search returned: its title, full text, url and metadata.',
+   '{"type":"object","properties":{"id":{"type":"string","minLength":1,"maxLength":200,"description":"The id of a document, as returned by search."}},"required":["id"],"additionalProperties":false}',
+   '{"title":"Read a document","readOnlyHint":true,"destructiveHint":false,"idempotentHint":true,"openWorldHint":false}',
+   'mcp:read', 'mcpgate.tool_fetch(jsonb,jsonb)', 20);
+
 INSERT INTO mcpgate.schema_version (version, description)
 VALUES (1, 'fresh install (schema.sql)');
 

@@ -77,6 +77,8 @@ static const struct conf_key keys[] = {
 	{ "login_limit_user", CK_COUNT, OFF(login_limit_user), "10", 0, 1, 100000 },
 	{ "login_limit_ip", CK_COUNT, OFF(login_limit_ip), "50", 0, 1, 100000 },
 	{ "trust_remote_user", CK_BOOL, OFF(trust_remote_user), "no", 0, 0, 0 },
+	{ "search_config", CK_STRING, OFF(search_config), "english", 0, 0, 0 },
+	{ "fetch_max_chars", CK_COUNT, OFF(fetch_max_chars), "100000", 0, 1000, 10000000 },
 	{ "log_level", CK_LOGLEVEL, OFF(log_level), "warn", 0, 0, 0 },
 };
 #define NKEYS	(sizeof(keys) / sizeof(keys[0]))
@@ -478,6 +480,7 @@ conf_free(struct conf *c)
 	free(c->service_documentation);
 	free(c->scopes);
 	free(c->default_scopes);
+	free(c->search_config);
 	for (i = 0; i < c->originsz; i++)
 		free(c->origins[i]);
 	free(c->origins);

@@ -51,6 +51,8 @@ struct conf {
 	long long	 login_limit_user;	/* login attempts per user per 15 min */
 	long long	 login_limit_ip;	/* login attempts per IP per 15 min */
 	int		 trust_remote_user;	/* REMOTE_USER authenticates */
+	char		*search_config;		/* text search configuration */
+	long long	 fetch_max_chars;	/* fetch cuts documents here */
 	enum log_level	 log_level;
 };
 

@@ -39,6 +39,61 @@ static char	*conn_prog;		/* application_name */
 static const struct conf *conn_conf;	/* the request's configuration */
 static long long conn_timeout;		/* statement_timeout it was set up with */
 static int	 last_unavailable;	/* kind of the last failure */
+static char	 last_state[6];		/* SQLSTATE of the last failure */
+static char	 last_message[512];	/* its first line */
+
+/* The SQLSTATE and message of the last failure ("" if none). */
+const char *
+db_last_sqlstate(void)
+{
+	return last_state;
+}
+
+const char *
+db_last_message(void)
+{
+	return last_message;
+}
+
+/*
+ * Run statement s and copy its rows into out (text values, NULL for SQL
+ * NULL; free with db_rows_free).  Returns the number of rows, or -1.
+ */
+int
+db_fetch(enum stmt s, int n, const char *const *vals, const int *lens,
+    struct db_rows *out)
+{
+	PGresult	*res;
+	int		 r, c;
+
+	memset(out, 0, sizeof(*out));
+	if ((res = db_run(s, n, vals, lens)) == NULL)
+		return -1;
+	out->nrows = PQntuples(res);
+	out->ncols = PQnfields(res);
+	if (out->nrows > 0 && out->ncols > 0) {
+		out->v = xcalloc((size_t)out->nrows * (size_t)out->ncols,
+		    sizeof(char *));
+		for (r = 0; r < out->nrows; r++)
+			for (c = 0; c < out->ncols; c++)
+				if (!PQgetisnull(res, r, c))
+					out->v[r * out->ncols + c] =
+					    xstrdup(PQgetvalue(res, r, c));
+	}
+	PQclear(res);
+	return out->nrows;
+}
+
+void
+db_rows_free(struct db_rows *rows)
+{
+	int	i;
+
+	for (i = 0; i < rows->nrows * rows->ncols; i++)
+		free(rows->v[i]);
+	free(rows->v);
+	memset(rows, 0, sizeof(*rows));
+}
 
 /* Whether the last failure was the database being unavailable (503). */
 int
@@ -86,6 +141,9 @@ result_failed(const PGresult *res, const char *what)
 		msg = PQerrorMessage(conn);
 	last_unavailable = PQstatus(conn) != CONNECTION_OK ||
 	    sqlstate_unavailable(state);
+	snprintf(last_state, sizeof(last_state), "%s", state != NULL ? state : "");
+	snprintf(last_message, sizeof(last_message), "%.*s",
+	    (int)strcspn(msg, "\n"), msg);
 	/*
 	 * Class 22 (data exception) messages may quote the offending input:
 	 * log only the code.  Parameters can carry secrets.
@@ -106,8 +164,23 @@ result_failed(const PGresult *res, const char *what)
 static void
 drop_if_stale(void)
 {
-	if (!last_unavailable && conn != NULL)
-		db_close();
+	static const char *const stale[] = {
+		"0A000",	/* cached plan must not change result type */
+		"26000",	/* prepared statement does not exist */
+		"42P01",	/* undefined table */
+		"42703",	/* undefined column */
+		"42883",	/* undefined function */
+		"42804",	/* datatype mismatch */
+	};
+	size_t	i;
+
+	if (last_unavailable || conn == NULL)
+		return;
+	for (i = 0; i < sizeof(stale) / sizeof(stale[0]); i++)
+		if (strcmp(last_state, stale[i]) == 0) {
+			db_close();
+			return;
+		}
 }
 
 /*

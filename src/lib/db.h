@@ -43,6 +43,13 @@ enum stmt {
 	STMT_CODE_REDEEM,
 	STMT_TOKEN_REFRESH,
 	STMT_TOKEN_REVOKE,
+	STMT_MCP_AUTH,
+	STMT_MCP_TOOLS,
+	STMT_MCP_CALL,
+	STMT_MCP_RESOURCES,
+	STMT_MCP_RESOURCE_READ,
+	STMT_MCP_PROMPTS,
+	STMT_MCP_PROMPT_GET,
 	STMT__MAX
 };
 
@@ -66,6 +73,18 @@ int	db_schema_version(int *) __attribute__((__warn_unused_result__));
  * binary where lens[i] > 0 and the value is raw bytes, e.g. a hash).
  * Returns the result (PQclear it) or NULL (logged, db_unavailable()).
  */
+/* Rows copied out of a result: v[row * ncols + col], NULL for SQL NULL. */
+struct db_rows {
+	int	 nrows, ncols;
+	char	**v;
+};
+
+int		 db_fetch(enum stmt, int, const char *const *, const int *,
+		    struct db_rows *);
+void		 db_rows_free(struct db_rows *);
+const char	*db_last_sqlstate(void);
+const char	*db_last_message(void);
+
 struct pg_result;
 struct pg_result *db_run(enum stmt, int, const char *const *, const int *);
 

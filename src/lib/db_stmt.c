@@ -236,4 +236,66 @@ const struct stmt_def db_stmts[STMT__MAX] = {
 	[STMT_TOKEN_REVOKE] = { "token_revoke",
 	    "SELECT mcpgate.token_revoke($1::bytea, $2, $3::inet)",
 	    3, 0 },
+
+	/*
+	 * The MCP endpoint.  A bearer token is valid (TV-01..TV-03) when it
+	 * is an access token, unexpired, unrevoked, its family unrevoked and
+	 * its audience ($2) this MCP URL.  No row back: 401.
+	 */
+	[STMT_MCP_AUTH] = { "mcp_auth",
+	    "SELECT t.user_id, t.client_id, t.scope FROM mcpgate.tokens t "
+	    "JOIN mcpgate.token_families f ON f.family_id = t.family_id "
+	    "WHERE t.token_hash = $1::bytea AND t.kind = 'access' "
+	    "AND t.revoked_at IS NULL AND f.revoked_at IS NULL "
+	    "AND t.expires_at > now() AND t.resource = $2",
+	    2, 1 },
+
+	/*
+	 * The token check and every enabled tool in one round trip (what
+	 * tools/list and tools/call need), as a JSON array in order.
+	 */
+	[STMT_MCP_TOOLS] = { "mcp_tools",
+	    "SELECT t.user_id, t.client_id, t.scope, (SELECT coalesce(json_agg("
+	    "json_build_object('name', x.name, 'title', x.title, 'description', "
+	    "x.description, 'inputSchema', x.input_schema, 'outputSchema', "
+	    "x.output_schema, 'annotations', x.annotations, 'requiredScope', "
+	    "x.required_scope) ORDER BY x.position, x.name), '[]')::text "
+	    "FROM mcpgate.tools x WHERE x.enabled) "
+	    "FROM mcpgate.tokens t "
+	    "JOIN mcpgate.token_families f ON f.family_id = t.family_id "
+	    "WHERE t.token_hash = $1::bytea AND t.kind = 'access' "
+	    "AND t.revoked_at IS NULL AND f.revoked_at IS NULL "
+	    "AND t.expires_at > now() AND t.resource = $2",
+	    2, 1 },
+
+	/* Run a tool: $1 name, $2 arguments, $3 context (sql/schema.sql). */
+	[STMT_MCP_CALL] = { "mcp_call",
+	    "SELECT mcpgate.call_tool($1, $2::jsonb, $3::jsonb)::text",
+	    3, 0 },
+
+	/* A page of the documents user $1 may see, after doc_id $2. */
+	[STMT_MCP_RESOURCES] = { "mcp_resources",
+	    "SELECT doc_id, title, octet_length(body), mcpgate.doc_url(d) "
+	    "FROM mcpgate.documents d "
+	    "WHERE (owner_id IS NULL OR owner_id = $1::bigint) AND doc_id > $2 "
+	    "ORDER BY doc_id LIMIT $3::int",
+	    3, 1 },
+
+	/* One document user $2 may see. */
+	[STMT_MCP_RESOURCE_READ] = { "mcp_resource_read",
+	    "SELECT doc_id, title, body FROM mcpgate.documents "
+	    "WHERE doc_id = $1 AND (owner_id IS NULL OR owner_id = $2::bigint)",
+	    2, 1 },
+
+	/* A page of the enabled prompts after name $1. */
+	[STMT_MCP_PROMPTS] = { "mcp_prompts",
+	    "SELECT name, title, description, arguments::text FROM mcpgate.prompts "
+	    "WHERE enabled AND name > $1 ORDER BY name LIMIT $2::int",
+	    2, 1 },
+
+	/* One enabled prompt. */
+	[STMT_MCP_PROMPT_GET] = { "mcp_prompt_get",
+	    "SELECT name, description, arguments::text, messages::text "
+	    "FROM mcpgate.prompts WHERE enabled AND name = $1",
+	    1, 1 },
 };

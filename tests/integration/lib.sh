@@ -573,3 +573,13 @@ it_code() {
 	rm -f "$jar"
 	printf '%s' "$l" | sed -n 's/.*[?&]code=\([^&]*\).*/\1/p'
 }
+
+# it_token CLIENT_ID REDIRECT_URI USER PASSWORD [EXTRA-QUERY] -- sign in,
+# consent, redeem the code (public client) and print the access token.
+it_token() {
+	local c
+	c=$(it_code "$@") || return 1
+	[ -n "$c" ] || return 1
+	http POST /mcp/token --data "grant_type=authorization_code&code=$c&client_id=$1&code_verifier=$IT_VERIFIER&redirect_uri=$(it_urlencode "$2")" || return 1
+	http_json .access_token
+}

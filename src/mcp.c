@@ -1,0 +1,1114 @@
+/*
+ * mcp.c: the MCP endpoint, Streamable HTTP, JSON-RPC 2.0, both eras on
+ * one URL, stateless, bearer-protected.
+ *
+ *   POST <mcp_path>   one JSON-RPC message (a batch only under 2025-03-26)
+ *   GET, DELETE       405 with Allow: POST (no server-initiated stream)
+ *   OPTIONS           CORS preflight for allowed origins
+ *
+ * The eras (SPEC §4.1, §4.7): a request with MCP-Protocol-Version
+ * 2026-07-28, or with the protocol version in params._meta, is served as
+ * the stateless 2026-07-28 revision (server/discover, Mcp-Method and
+ * Mcp-Name checked against the body, resultType, unknown methods 404);
+ * anything else as the 2025 revisions (initialize negotiates 2025-03-26,
+ * 2025-06-18 or 2025-11-25; no MCP-Protocol-Version header means
+ * 2025-03-26, T-11).  An unknown version is 400 with -32022 and the
+ * supported list, which a dual-era client reads as "fall back" (T-12).
+ * No session ids are issued (T-17); every POST is authenticated (TV-01).
+ *
+ * Every request needs an access token issued for this MCP URL (TV-03),
+ * from the Authorization header only (TV-05): missing → 401 with
+ * WWW-Authenticate: Bearer resource_metadata=…, scope=… (RS-02, RS-03);
+ * bad or expired → the same with error="invalid_token" (RS-04); a tool
+ * whose scope the token lacks → 403 insufficient_scope (RS-05).  The token
+ * check and the tool list are one database round trip.
+ *
+ * Tools are rows (sql/schema.sql): arguments are validated against the
+ * tool's input schema (jschema.c), then its SQL function runs through
+ * mcpgate.call_tool under the statement timeout.  Invalid arguments and
+ * tool failures are isError results (F-10), never 5xx.
+ *
+ * Raises 200, 202, 204, 400, 401, 403, 404, 405, 413, 415, 500, 503.
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <cjson/cJSON.h>
+#include <sodium.h>
+
+#include "app.h"
+#include "conf.h"
+#include "db.h"
+#include "jschema.h"
+#include "json.h"
+#include "log.h"
+#include "secret.h"
+#include "xmalloc.h"
+
+#define V_MODERN	"2026-07-28"
+#define V_LATEST	"2025-11-25"	/* the latest 2025-era revision */
+#define V_DEFAULT	"2025-03-26"	/* no header (T-11) */
+#define META_VERSION	"io.modelcontextprotocol/protocolVersion"
+#define META_SERVER	"io.modelcontextprotocol/serverInfo"
+#define DOC_URI		"mcpgate://doc/"
+#define PAGE_SIZE	50
+#define BATCH_MAX	32
+
+static const char *const legacy_versions[] = {
+	"2025-11-25", "2025-06-18", "2025-03-26"
+};
+
+/* JSON-RPC error codes (SPEC §4.6). */
+#define E_PARSE		-32700
+#define E_REQUEST	-32600
+#define E_METHOD	-32601
+#define E_PARAMS	-32602
+#define E_INTERNAL	-32603
+#define E_NOTFOUND	-32002
+#define E_HEADER	-32020
+#define E_VERSION	-32022
+
+/* One request's state. */
+struct mcp {
+	struct req	*r;
+	int		 modern;	/* the 2026-07-28 era */
+	const char	*version;	/* the header's, or V_DEFAULT */
+	unsigned char	 token_hash[SECRET_HASHBYTES];
+	int		 authed;
+	long long	 user_id;
+	char		*client_id;
+	char		*scope;
+	cJSON		*tools;		/* loaded with the token, when needed */
+	int		 http_status;	/* set by a message that decides it */
+};
+
+/* ---- small helpers ------------------------------------------------------ */
+
+static int
+version_known(const char *v)
+{
+	size_t	i;
+
+	if (strcmp(v, V_MODERN) == 0)
+		return 1;
+	for (i = 0; i < sizeof(legacy_versions) / sizeof(legacy_versions[0]); i++)
+		if (strcmp(v, legacy_versions[i]) == 0)
+			return 1;
+	return 0;
+}
+
+static cJSON *
+supported_list(void)
+{
+	cJSON	*a = cJSON_CreateArray();
+	size_t	 i;
+
+	cJSON_AddItemToArray(a, cJSON_CreateString(V_MODERN));
+	for (i = 0; i < sizeof(legacy_versions) / sizeof(legacy_versions[0]); i++)
+		cJSON_AddItemToArray(a, cJSON_CreateString(legacy_versions[i]));
+	return a;
+}
+
+static cJSON *
+rpc_error(const cJSON *id, int code, const char *msg, cJSON *data)
+{
+	cJSON	*j = cJSON_CreateObject(), *e = cJSON_CreateObject();
+
+	cJSON_AddStringToObject(j, "jsonrpc", "2.0");
+	cJSON_AddItemToObject(j, "id", id != NULL ? cJSON_Duplicate(id, 1) :
+	    cJSON_CreateNull());
+	cJSON_AddNumberToObject(e, "code", code);
+	cJSON_AddStringToObject(e, "message", msg);
+	if (data != NULL)
+		cJSON_AddItemToObject(e, "data", data);
+	cJSON_AddItemToObject(j, "error", e);
+	return j;
+}
+
+static cJSON *
+rpc_result(const cJSON *id, cJSON *result)
+{
+	cJSON	*j = cJSON_CreateObject();
+
+	cJSON_AddStringToObject(j, "jsonrpc", "2.0");
+	cJSON_AddItemToObject(j, "id", cJSON_Duplicate(id, 1));
+	cJSON_AddItemToObject(j, "result", result);
+	return j;
+}
+
+static void
+send_json(struct req *r, int status, cJSON *j)
+{
+	struct buf	b;
+
+	buf_init(&b, HTTP_RESPONSE_MAX);
+	if (json_print(j, &b) == -1) {
+		cJSON_Delete(j);
+		j = rpc_error(NULL, E_INTERNAL, "response too large", NULL);
+		buf_reset(&b);
+		if (json_print(j, &b) == -1)
+			fatalx("send_json: cannot happen");
+		status = 500;
+	}
+	resp_json_text(r, status, buf_str(&b), b.len);
+	buf_free(&b);
+	cJSON_Delete(j);
+}
+
+/* The WWW-Authenticate challenge (RS-02..RS-04, RS-10). */
+static void
+challenge(struct req *r, const char *error, const char *desc, const char *scope)
+{
+	const struct conf	*c = r->conf;
+
+	if (error == NULL)
+		(void)resp_header(r, "WWW-Authenticate",
+		    "Bearer resource_metadata=\"%s/.well-known/oauth-protected-resource%s\", scope=\"%s\"",
+		    c->issuer, c->mcp_path, scope);
+	else
+		(void)resp_header(r, "WWW-Authenticate",
+		    "Bearer error=\"%s\", error_description=\"%s\", "
+		    "resource_metadata=\"%s/.well-known/oauth-protected-resource%s\", scope=\"%s\"",
+		    error, desc, c->issuer, c->mcp_path, scope);
+}
+
+static int
+scope_has(const char *scopes, const char *want)
+{
+	const char	*p = scopes;
+	size_t		 n, wl = strlen(want);
+
+	while (*p != '\0') {
+		n = strcspn(p, " ");
+		if (n == wl && memcmp(p, want, wl) == 0)
+			return 1;
+		p += n;
+		while (*p == ' ')
+			p++;
+	}
+	return 0;
+}
+
+/* ---- the token ---------------------------------------------------------- */
+
+/*
+ * Check the bearer token in the database, loading the tools too when
+ * with_tools.  1 valid, 0 not (401 answered), -1 database failure
+ * (answered).
+ */
+static int
+authenticate(struct mcp *m, int with_tools)
+{
+	struct req	*r = m->r;
+	const char	*p[2] = { (const char *)m->token_hash, r->conf->mcp_url };
+	int		 l[2] = { SECRET_HASHBYTES, 0 };
+	struct db_rows	 rows;
+	char		 err[128];
+	int		 n;
+
+	if (m->authed)
+		return 1;
+	n = db_fetch(with_tools ? STMT_MCP_TOOLS : STMT_MCP_AUTH, 2, p, l, &rows);
+	if (n == -1) {
+		app_db_error(r);
+		return -1;
+	}
+	if (n != 1) {
+		db_rows_free(&rows);
+		challenge(r, "invalid_token", "the access token is invalid, expired or revoked",
+		    r->conf->default_scopes);
+		send_json(r, 401, rpc_error(NULL, E_REQUEST, "invalid access token", NULL));
+		return 0;
+	}
+	m->user_id = strtoll(rows.v[0], NULL, 10);
+	m->client_id = xstrdup(rows.v[1]);
+	m->scope = xstrdup(rows.v[2]);
+	if (with_tools && rows.v[3] != NULL)
+		m->tools = json_parse(rows.v[3], strlen(rows.v[3]), 1 << 24, 64,
+		    err, sizeof(err));
+	db_rows_free(&rows);
+	m->authed = 1;
+	return 1;
+}
+
+/* ---- methods ---------------------------------------------------------- */
+
+static cJSON *
+capabilities(void)
+{
+	cJSON	*c = cJSON_CreateObject(), *t = cJSON_CreateObject();
+
+	/* F-02: only what is implemented; no listChanged (no stream) */
+	cJSON_AddFalseToObject(t, "listChanged");
+	cJSON_AddItemToObject(c, "tools", t);
+	cJSON_AddItemToObject(c, "resources", cJSON_CreateObject());
+	cJSON_AddItemToObject(c, "prompts", cJSON_CreateObject());
+	return c;
+}
+
+static cJSON *
+server_info(const struct mcp *m)
+{
+	cJSON	*s = cJSON_CreateObject();
+
+	cJSON_AddStringToObject(s, "name", "mcpgate");
+	cJSON_AddStringToObject(s, "title", m->r->conf->resource_name);
+	cJSON_AddStringToObject(s, "version", PACKAGE_VERSION);
+	return s;
+}
+
+static const char instructions[] =
+    "Use search to find documents of this knowledge base by keywords, "
+    "then fetch with a result's id to read one in full.";
+
+static cJSON *
+m_initialize(struct mcp *m, const cJSON *params, int *code, const char **msg)
+{
+	const char	*want = json_get_str(params, "protocolVersion");
+	cJSON		*res = cJSON_CreateObject();
+	size_t		 i;
+	const char	*v = V_LATEST;
+
+	(void)code;
+	(void)msg;
+	/* L-02: the client's version when we support it, else our latest */
+	for (i = 0; want != NULL && i < sizeof(legacy_versions) / sizeof(legacy_versions[0]); i++)
+		if (strcmp(want, legacy_versions[i]) == 0)
+			v = legacy_versions[i];
+	cJSON_AddStringToObject(res, "protocolVersion", v);
+	cJSON_AddItemToObject(res, "capabilities", capabilities());
+	cJSON_AddItemToObject(res, "serverInfo", server_info(m));
+	cJSON_AddStringToObject(res, "instructions", instructions);
+	(void)m;
+	return res;
+}
+
+static cJSON *
+m_discover(struct mcp *m, const cJSON *params, int *code, const char **msg)
+{
+	cJSON	*res = cJSON_CreateObject(), *meta = cJSON_CreateObject();
+
+	(void)params;
+	(void)code;
+	(void)msg;
+	cJSON_AddItemToObject(res, "supportedVersions", supported_list());
+	cJSON_AddItemToObject(res, "capabilities", capabilities());
+	cJSON_AddStringToObject(res, "instructions", instructions);
+	cJSON_AddItemToObject(meta, META_SERVER, server_info(m));
+	cJSON_AddItemToObject(res, "_meta", meta);
+	return res;
+}
+
+static cJSON *
+m_ping(struct mcp *m, const cJSON *params, int *code, const char **msg)
+{
+	(void)m;
+	(void)params;
+	(void)code;
+	(void)msg;
+	return cJSON_CreateObject();	/* F-03 */
+}
+
+/* A tool's definition as published (without our requiredScope). */
+static cJSON *
+tool_public(const cJSON *t)
+{
+	cJSON		*o = cJSON_Duplicate(t, 1);
+	const cJSON	*v;
+
+	cJSON_DeleteItemFromObjectCaseSensitive(o, "requiredScope");
+	if ((v = cJSON_GetObjectItemCaseSensitive(o, "title")) != NULL && cJSON_IsNull(v))
+		cJSON_DeleteItemFromObjectCaseSensitive(o, "title");
+	if ((v = cJSON_GetObjectItemCaseSensitive(o, "outputSchema")) != NULL && cJSON_IsNull(v))
+		cJSON_DeleteItemFromObjectCaseSensitive(o, "outputSchema");
+	return o;
+}
+
+static int
+tool_allowed(const struct mcp *m, const cJSON *t)
+{
+	const char	*rs = json_get_str(t, "requiredScope");
+
+	return rs == NULL || scope_has(m->scope, rs);
+}
+
+static cJSON *
+m_tools_list(struct mcp *m, const cJSON *params, int *code, const char **msg)
+{
+	cJSON		*res, *list;
+	const cJSON	*t;
+
+	/* F-04: we publish one page; a cursor we never issued is invalid */
+	if (cJSON_GetObjectItemCaseSensitive(params, "cursor") != NULL &&
+	    !cJSON_IsNull(cJSON_GetObjectItemCaseSensitive(params, "cursor"))) {
+		*code = E_PARAMS;
+		*msg = "invalid cursor";
+		return NULL;
+	}
+	res = cJSON_CreateObject();
+	list = cJSON_AddArrayToObject(res, "tools");
+	cJSON_ArrayForEach(t, m->tools)
+		if (tool_allowed(m, t))
+			cJSON_AddItemToArray(list, tool_public(t));
+	return res;
+}
+
+/* A tool result with one text item and isError (F-10). */
+static cJSON *
+tool_error(const char *text)
+{
+	cJSON	*res = cJSON_CreateObject(), *c, *it;
+
+	c = cJSON_AddArrayToObject(res, "content");
+	it = cJSON_CreateObject();
+	cJSON_AddStringToObject(it, "type", "text");
+	cJSON_AddStringToObject(it, "text", text);
+	cJSON_AddItemToArray(c, it);
+	cJSON_AddTrueToObject(res, "isError");
+	return res;
+}
+
+/*
+ * The result of a tool's SQL function as an MCP tool result (F-08, F-09):
+ * an object with a content array is taken as it is; anything else is the
+ * structured result, also given as one text item of its JSON (OA-02,
+ * OA-04: exactly one text item for search and fetch).
+ */
+static cJSON *
+tool_result(cJSON *out, const cJSON *tool)
+{
+	cJSON		*res, *c, *it;
+	const cJSON	*os;
+	char		*text, err[256];
+
+	if (cJSON_IsObject(out) && cJSON_IsArray(cJSON_GetObjectItemCaseSensitive(out, "content")))
+		return cJSON_Duplicate(out, 1);
+	os = cJSON_GetObjectItemCaseSensitive(tool, "outputSchema");
+	if (cJSON_IsObject(os) && jschema_check(os, out, err, sizeof(err)) != 1) {
+		log_warnx("tool %s returned a result its outputSchema refuses: %s",
+		    json_get_str(tool, "name"), err);
+		return tool_error("The tool produced a result that does not match its declared output schema.");
+	}
+	res = cJSON_CreateObject();
+	c = cJSON_AddArrayToObject(res, "content");
+	it = cJSON_CreateObject();
+	cJSON_AddStringToObject(it, "type", "text");
+	text = cJSON_PrintUnformatted(out);
+	cJSON_AddStringToObject(it, "text", text != NULL ? text : "null");
+	cJSON_free(text);
+	cJSON_AddItemToArray(c, it);
+	if (cJSON_IsObject(out))
+		cJSON_AddItemToObject(res, "structuredContent", cJSON_Duplicate(out, 1));
+	return res;
+}
+
+static cJSON *
+m_tools_call(struct mcp *m, const cJSON *params, int *code, const char **msg)
+{
+	struct req	*r = m->r;
+	const char	*name = json_get_str(params, "name"), *rs;
+	const cJSON	*t, *args, *schema;
+	cJSON		*ctx = NULL, *out = NULL, *res = NULL, *sc;
+	char		*argtext = NULL, *ctxtext = NULL, err[256];
+	const char	*p[3];
+	struct db_rows	 rows;
+	int		 n;
+
+	if (name == NULL) {
+		*code = E_PARAMS;
+		*msg = "params.name must be a tool name";
+		return NULL;
+	}
+	cJSON_ArrayForEach(t, m->tools)
+		if (strcmp(json_get_str(t, "name"), name) == 0)
+			break;
+	if (t == NULL) {
+		*code = E_PARAMS;	/* F-10 */
+		*msg = "Unknown tool";
+		return NULL;
+	}
+	if (!tool_allowed(m, t)) {
+		/* RS-05: the scope needed, with what the token has (RS-06) */
+		rs = json_get_str(t, "requiredScope");
+		char *need = xasprintf("%s %s", m->scope, rs);
+		challenge(r, "insufficient_scope", "this tool needs a scope the token lacks", need);
+		free(need);
+		m->http_status = 403;
+		*code = E_REQUEST;
+		*msg = "insufficient scope";
+		return NULL;
+	}
+	args = cJSON_GetObjectItemCaseSensitive(params, "arguments");
+	if (args != NULL && !cJSON_IsObject(args) && !cJSON_IsNull(args)) {
+		*code = E_PARAMS;
+		*msg = "params.arguments must be an object";
+		return NULL;
+	}
+	if (args == NULL || cJSON_IsNull(args))
+		args = NULL;
+	/* F-11: validate before anything runs */
+	schema = cJSON_GetObjectItemCaseSensitive(t, "inputSchema");
+	{
+		cJSON *empty = cJSON_CreateObject();
+		int v = jschema_check(schema, args != NULL ? args : empty, err, sizeof(err));
+		cJSON_Delete(empty);
+		if (v == 0)
+			return tool_error(err);
+		if (v == -1) {
+			log_warnx("tool %s: unusable input schema: %s", name, err);
+			return tool_error("This tool's input schema cannot be enforced; the site's administrator must fix it.");
+		}
+	}
+	argtext = args != NULL ? cJSON_PrintUnformatted(args) : xstrdup("{}");
+	ctx = cJSON_CreateObject();
+	cJSON_AddNumberToObject(ctx, "user_id", (double)m->user_id);
+	cJSON_AddStringToObject(ctx, "client_id", m->client_id);
+	cJSON_AddItemToObject(ctx, "scopes", json_strarray(m->scope));
+	cJSON_AddStringToObject(ctx, "search_config", r->conf->search_config);
+	cJSON_AddNumberToObject(ctx, "fetch_max_chars", (double)r->conf->fetch_max_chars);
+	ctxtext = cJSON_PrintUnformatted(ctx);
+	p[0] = name;
+	p[1] = argtext;
+	p[2] = ctxtext;
+	n = db_fetch(STMT_MCP_CALL, 3, p, NULL, &rows);
+	if (n == -1) {
+		const char *st = db_last_sqlstate();
+		if (strcmp(st, "P0001") == 0) {
+			/* the tool's own message (RAISE EXCEPTION) */
+			const char *em = db_last_message();
+			if (strncmp(em, "ERROR:  ", 8) == 0)
+				em += 8;
+			res = tool_error(em);
+		} else if (strcmp(st, "57014") == 0)
+			res = tool_error("The tool took too long and was stopped.");
+		else if (db_unavailable()) {
+			m->http_status = 503;
+			*code = E_INTERNAL;
+			*msg = "the database is unavailable; try again shortly";
+		} else
+			res = tool_error("The tool failed; the site's administrator can find the reason in the server's error log.");
+		goto out;
+	}
+	if (n != 1 || rows.v[0] == NULL)
+		out = cJSON_CreateNull();
+	else if ((out = json_parse(rows.v[0], strlen(rows.v[0]), HTTP_RESPONSE_MAX,
+	    64, err, sizeof(err))) == NULL) {
+		log_warnx("tool %s: result not JSON: %s", name, err);
+		res = tool_error("The tool returned an unreadable result.");
+		db_rows_free(&rows);
+		goto out;
+	}
+	db_rows_free(&rows);
+	res = tool_result(out, t);
+	(void)sc;
+out:
+	cJSON_Delete(ctx);
+	cJSON_Delete(out);
+	cJSON_free(argtext);
+	cJSON_free(ctxtext);
+	return res;
+}
+
+/* Cursors for resources/list: the last id, base64url (opaque, F-04). */
+static char *
+cursor_decode(const cJSON *params, int *bad)
+{
+	const char	*c = json_get_str(params, "cursor");
+	unsigned char	 raw[256];
+	size_t		 n;
+
+	*bad = 0;
+	if (cJSON_GetObjectItemCaseSensitive(params, "cursor") == NULL ||
+	    cJSON_IsNull(cJSON_GetObjectItemCaseSensitive(params, "cursor")))
+		return xstrdup("");
+	if (c == NULL || sodium_base642bin(raw, sizeof(raw) - 1, c, strlen(c),
+	    NULL, &n, NULL, sodium_base64_VARIANT_URLSAFE_NO_PADDING) != 0 ||
+	    n == 0) {
+		*bad = 1;
+		return NULL;
+	}
+	raw[n] = '\0';
+	if (memchr(raw, '\0', n) != NULL) {
+		*bad = 1;
+		return NULL;
+	}
+	return xstrdup((const char *)raw);
+}
+
+static char *
+cursor_encode(const char *last)
+{
+	size_t	 n = strlen(last);
+	size_t	 sz = sodium_base64_ENCODED_LEN(n, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+	char	*out = xmalloc(sz);
+
+	sodium_bin2base64(out, sz, (const unsigned char *)last, n,
+	    sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+	return out;
+}
+
+static cJSON *
+m_resources_list(struct mcp *m, const cJSON *params, int *code, const char **msg)
+{
+	char		 uid[32], lim[16], *after, *uri, *nc;
+	const char	*p[3];
+	struct db_rows	 rows;
+	cJSON		*res, *list, *it;
+	int		 n, i, bad;
+
+	if ((after = cursor_decode(params, &bad)) == NULL) {
+		*code = E_PARAMS;
+		*msg = "invalid cursor";
+		return NULL;
+	}
+	snprintf(uid, sizeof(uid), "%lld", m->user_id);
+	snprintf(lim, sizeof(lim), "%d", PAGE_SIZE + 1);
+	p[0] = uid;
+	p[1] = after;
+	p[2] = lim;
+	n = db_fetch(STMT_MCP_RESOURCES, 3, p, NULL, &rows);
+	free(after);
+	if (n == -1) {
+		m->http_status = db_unavailable() ? 503 : 500;
+		*code = E_INTERNAL;
+		*msg = "database error";
+		return NULL;
+	}
+	res = cJSON_CreateObject();
+	list = cJSON_AddArrayToObject(res, "resources");
+	for (i = 0; i < n && i < PAGE_SIZE; i++) {
+		it = cJSON_CreateObject();
+		uri = xasprintf(DOC_URI "%s", rows.v[i * 4]);
+		cJSON_AddStringToObject(it, "uri", uri);
+		free(uri);
+		cJSON_AddStringToObject(it, "name", rows.v[i * 4 + 1]);
+		cJSON_AddStringToObject(it, "title", rows.v[i * 4 + 1]);
+		cJSON_AddStringToObject(it, "mimeType", "text/plain");
+		cJSON_AddNumberToObject(it, "size", (double)strtoll(rows.v[i * 4 + 2], NULL, 10));
+		cJSON_AddItemToArray(list, it);
+	}
+	if (n > PAGE_SIZE) {
+		nc = cursor_encode(rows.v[(PAGE_SIZE - 1) * 4]);
+		cJSON_AddStringToObject(res, "nextCursor", nc);
+		free(nc);
+	}
+	db_rows_free(&rows);
+	return res;
+}
+
+static cJSON *
+m_resources_read(struct mcp *m, const cJSON *params, int *code, const char **msg)
+{
+	const char	*uri = json_get_str(params, "uri");
+	char		 uid[32];
+	const char	*p[2];
+	struct db_rows	 rows;
+	cJSON		*res, *list, *it;
+	int		 n;
+
+	if (uri == NULL) {
+		*code = E_PARAMS;
+		*msg = "params.uri must be a resource URI";
+		return NULL;
+	}
+	snprintf(uid, sizeof(uid), "%lld", m->user_id);
+	p[0] = strncmp(uri, DOC_URI, strlen(DOC_URI)) == 0 ? uri + strlen(DOC_URI) : "";
+	p[1] = uid;
+	if ((n = db_fetch(STMT_MCP_RESOURCE_READ, 2, p, NULL, &rows)) == -1) {
+		m->http_status = db_unavailable() ? 503 : 500;
+		*code = E_INTERNAL;
+		*msg = "database error";
+		return NULL;
+	}
+	if (n != 1) {
+		db_rows_free(&rows);
+		/* F-16; the 2026-07-28 revision uses -32602 */
+		*code = m->modern ? E_PARAMS : E_NOTFOUND;
+		*msg = "Resource not found";
+		return NULL;
+	}
+	res = cJSON_CreateObject();
+	list = cJSON_AddArrayToObject(res, "contents");
+	it = cJSON_CreateObject();
+	cJSON_AddStringToObject(it, "uri", uri);
+	cJSON_AddStringToObject(it, "mimeType", "text/plain");
+	cJSON_AddStringToObject(it, "text", rows.v[2]);
+	cJSON_AddItemToArray(list, it);
+	db_rows_free(&rows);
+	return res;
+}
+
+static cJSON *
+m_templates_list(struct mcp *m, const cJSON *params, int *code, const char **msg)
+{
+	cJSON	*res = cJSON_CreateObject(), *list, *it;
+
+	(void)m;
+	(void)params;
+	(void)code;
+	(void)msg;
+	list = cJSON_AddArrayToObject(res, "resourceTemplates");
+	it = cJSON_CreateObject();
+	cJSON_AddStringToObject(it, "uriTemplate", DOC_URI "{id}");
+	cJSON_AddStringToObject(it, "name", "document");
+	cJSON_AddStringToObject(it, "title", "A document of the knowledge base");
+	cJSON_AddStringToObject(it, "mimeType", "text/plain");
+	cJSON_AddItemToArray(list, it);
+	return res;
+}
+
+static cJSON *
+m_prompts_list(struct mcp *m, const cJSON *params, int *code, const char **msg)
+{
+	char		 lim[16], *after, *nc;
+	const char	*p[2];
+	struct db_rows	 rows;
+	cJSON		*res, *list, *it, *args;
+	char		 err[64];
+	int		 n, i, bad;
+
+	(void)m;
+	if ((after = cursor_decode(params, &bad)) == NULL) {
+		*code = E_PARAMS;
+		*msg = "invalid cursor";
+		return NULL;
+	}
+	snprintf(lim, sizeof(lim), "%d", PAGE_SIZE + 1);
+	p[0] = after;
+	p[1] = lim;
+	n = db_fetch(STMT_MCP_PROMPTS, 2, p, NULL, &rows);
+	free(after);
+	if (n == -1) {
+		m->http_status = db_unavailable() ? 503 : 500;
+		*code = E_INTERNAL;
+		*msg = "database error";
+		return NULL;
+	}
+	res = cJSON_CreateObject();
+	list = cJSON_AddArrayToObject(res, "prompts");
+	for (i = 0; i < n && i < PAGE_SIZE; i++) {
+		it = cJSON_CreateObject();
+		cJSON_AddStringToObject(it, "name", rows.v[i * 4]);
+		if (rows.v[i * 4 + 1] != NULL)
+			cJSON_AddStringToObject(it, "title", rows.v[i * 4 + 1]);
+		if (rows.v[i * 4 + 2] != NULL)
+			cJSON_AddStringToObject(it, "description", rows.v[i * 4 + 2]);
+		if ((args = json_parse(rows.v[i * 4 + 3], strlen(rows.v[i * 4 + 3]),
+		    1 << 20, 16, err, sizeof(err))) != NULL)
+			cJSON_AddItemToObject(it, "arguments", args);
+		cJSON_AddItemToArray(list, it);
+	}
+	if (n > PAGE_SIZE) {
+		nc = cursor_encode(rows.v[(PAGE_SIZE - 1) * 4]);
+		cJSON_AddStringToObject(res, "nextCursor", nc);
+		free(nc);
+	}
+	db_rows_free(&rows);
+	return res;
+}
+
+/* Replace each {{name}} in s by the argument's value. */
+static char *
+fill(const char *s, const cJSON *args)
+{
+	struct buf	 b;
+	const char	*p = s, *o, *e;
+	const char	*v;
+	char		*name;
+
+	buf_init(&b, 1 << 20);
+	while ((o = strstr(p, "{{")) != NULL && (e = strstr(o + 2, "}}")) != NULL) {
+		if (buf_add(&b, p, (size_t)(o - p)) == -1)
+			break;
+		name = xstrndup(o + 2, (size_t)(e - o - 2));
+		v = args != NULL ? json_get_str(args, name) : NULL;
+		if (buf_adds(&b, v != NULL ? v : "") == -1) {
+			free(name);
+			break;
+		}
+		free(name);
+		p = e + 2;
+	}
+	if (buf_adds(&b, p) == -1)
+		log_warnx("prompt too long");
+	return buf_steal(&b);
+}
+
+static cJSON *
+m_prompts_get(struct mcp *m, const cJSON *params, int *code, const char **msg)
+{
+	const char	*name = json_get_str(params, "name");
+	const cJSON	*args = cJSON_GetObjectItemCaseSensitive(params, "arguments");
+	const char	*p[1];
+	struct db_rows	 rows;
+	cJSON		*decl = NULL, *msgs = NULL, *res = NULL, *it, *content;
+	const cJSON	*d, *txt;
+	char		 err[64], *filled;
+	int		 n, req;
+
+	if (name == NULL || (args != NULL && !cJSON_IsObject(args) && !cJSON_IsNull(args))) {
+		*code = E_PARAMS;
+		*msg = "params.name must be a prompt name and params.arguments an object";
+		return NULL;
+	}
+	p[0] = name;
+	if ((n = db_fetch(STMT_MCP_PROMPT_GET, 1, p, NULL, &rows)) == -1) {
+		m->http_status = db_unavailable() ? 503 : 500;
+		*code = E_INTERNAL;
+		*msg = "database error";
+		return NULL;
+	}
+	if (n != 1) {
+		db_rows_free(&rows);
+		*code = E_PARAMS;
+		*msg = "Unknown prompt";
+		return NULL;
+	}
+	decl = json_parse(rows.v[2], strlen(rows.v[2]), 1 << 20, 16, err, sizeof(err));
+	msgs = json_parse(rows.v[3], strlen(rows.v[3]), 1 << 22, 32, err, sizeof(err));
+	cJSON_ArrayForEach(d, decl) {
+		if (json_get_bool(d, "required", &req) == 1 && req &&
+		    (args == NULL || json_get_str(args, json_get_str(d, "name") ?
+		    json_get_str(d, "name") : "") == NULL)) {
+			*code = E_PARAMS;
+			*msg = "a required prompt argument is missing";
+			goto out;
+		}
+	}
+	res = cJSON_CreateObject();
+	if (rows.v[1] != NULL)
+		cJSON_AddStringToObject(res, "description", rows.v[1]);
+	/* each message's text content gets the arguments filled in */
+	cJSON_ArrayForEach(it, msgs) {
+		content = cJSON_GetObjectItemCaseSensitive(it, "content");
+		if (cJSON_IsObject(content) && (txt = cJSON_GetObjectItemCaseSensitive(content, "text")) != NULL &&
+		    cJSON_IsString(txt)) {
+			filled = fill(txt->valuestring, args);
+			cJSON_ReplaceItemInObjectCaseSensitive(content, "text", cJSON_CreateString(filled));
+			free(filled);
+		}
+	}
+	cJSON_AddItemToObject(res, "messages", msgs != NULL ? msgs : cJSON_CreateArray());
+	msgs = NULL;
+out:
+	db_rows_free(&rows);
+	cJSON_Delete(decl);
+	cJSON_Delete(msgs);
+	return res;
+}
+
+/* ---- dispatch ------------------------------------------------------------ */
+
+struct method {
+	const char	*name;
+	int		 eras;		/* 1 legacy, 2 modern */
+	int		 tools;		/* needs the tool list with the token */
+	const char	*name_param;	/* the Mcp-Name header's source */
+	cJSON		*(*fn)(struct mcp *, const cJSON *, int *, const char **);
+};
+
+static const struct method methods[] = {
+	{ "initialize", 1, 0, NULL, m_initialize },
+	{ "ping", 1, 0, NULL, m_ping },
+	{ "server/discover", 2, 0, NULL, m_discover },
+	{ "tools/list", 3, 1, NULL, m_tools_list },
+	{ "tools/call", 3, 1, "name", m_tools_call },
+	{ "resources/list", 3, 0, NULL, m_resources_list },
+	{ "resources/read", 3, 0, "uri", m_resources_read },
+	{ "resources/templates/list", 3, 0, NULL, m_templates_list },
+	{ "prompts/list", 3, 0, NULL, m_prompts_list },
+	{ "prompts/get", 3, 0, "name", m_prompts_get },
+};
+
+static const struct method *
+find_method(const char *name, int modern)
+{
+	size_t	i;
+
+	for (i = 0; i < sizeof(methods) / sizeof(methods[0]); i++)
+		if (strcmp(methods[i].name, name) == 0 &&
+		    (methods[i].eras & (modern ? 2 : 1)))
+			return &methods[i];
+	return NULL;
+}
+
+/* A header value, with the 2026-07-28 base64 sentinel =?base64?…?= decoded. */
+static char *
+header_value(struct req *r, const char *cgi)
+{
+	const char	*v = req_env(r, cgi);
+	unsigned char	 raw[2048];
+	size_t		 n, l;
+
+	if (v == NULL)
+		return NULL;
+	l = strlen(v);
+	if (l > 12 && strncmp(v, "=?base64?", 9) == 0 && strcmp(v + l - 2, "?=") == 0) {
+		if (sodium_base642bin(raw, sizeof(raw) - 1, v + 9, l - 11, NULL,
+		    &n, NULL, sodium_base64_VARIANT_ORIGINAL) != 0)
+			return xstrdup("");
+		raw[n] = '\0';
+		return xstrdup((const char *)raw);
+	}
+	return xstrdup(v);
+}
+
+/*
+ * Handle one message.  Returns the response object, or NULL for a
+ * notification or a response (202, T-03).
+ */
+static cJSON *
+message(struct mcp *m, const cJSON *msg, int in_batch)
+{
+	const cJSON		*id = cJSON_GetObjectItemCaseSensitive(msg, "id");
+	const cJSON		*params;
+	const char		*method, *jv, *emsg = NULL;
+	const struct method	*me;
+	cJSON			*res, *meta;
+	char			*hm, *hn;
+	int			 code = 0;
+
+	if (!cJSON_IsObject(msg) || (jv = json_get_str(msg, "jsonrpc")) == NULL ||
+	    strcmp(jv, "2.0") != 0)
+		return rpc_error(NULL, E_REQUEST, "Invalid Request: not a JSON-RPC 2.0 message", NULL);
+	method = json_get_str(msg, "method");
+	if (method == NULL) {
+		/* a response from the client, or junk */
+		if (cJSON_GetObjectItemCaseSensitive(msg, "result") != NULL ||
+		    cJSON_GetObjectItemCaseSensitive(msg, "error") != NULL)
+			return NULL;
+		return rpc_error(NULL, E_REQUEST, "Invalid Request: no method", NULL);
+	}
+	/* L-05: ids are strings or integers, never null */
+	if (id != NULL && !cJSON_IsString(id) &&
+	    !(cJSON_IsNumber(id) && id->valuedouble == (double)(long long)id->valuedouble))
+		return rpc_error(NULL, E_REQUEST, "Invalid Request: id must be a string or an integer", NULL);
+	params = cJSON_GetObjectItemCaseSensitive(msg, "params");
+	if (params != NULL && !cJSON_IsObject(params) && !cJSON_IsNull(params))
+		return id != NULL ? rpc_error(id, E_PARAMS, "params must be an object", NULL) : NULL;
+	if (id == NULL)
+		return NULL;		/* a notification: 202 */
+
+	if (m->modern) {
+		/* 2026-07-28: the headers repeat the body (-32020) */
+		hm = header_value(m->r, "HTTP_MCP_METHOD");
+		if (hm == NULL || strcmp(hm, method) != 0) {
+			free(hm);
+			m->http_status = 400;
+			return rpc_error(id, E_HEADER, "Mcp-Method header missing or different from the body's method", NULL);
+		}
+		free(hm);
+	}
+	if ((me = find_method(method, m->modern)) == NULL) {
+		if (m->modern)
+			m->http_status = 404;
+		return rpc_error(id, E_METHOD, "Method not found", NULL);
+	}
+	if (m->modern && me->name_param != NULL) {
+		const char *bv = json_get_str(params, me->name_param);
+		hn = header_value(m->r, "HTTP_MCP_NAME");
+		if (hn == NULL || bv == NULL || strcmp(hn, bv) != 0) {
+			free(hn);
+			m->http_status = 400;
+			return rpc_error(id, E_HEADER, "Mcp-Name header missing or different from the body", NULL);
+		}
+		free(hn);
+	}
+	if (in_batch && strcmp(method, "initialize") == 0)
+		return rpc_error(id, E_REQUEST, "initialize must not be in a batch (L-04)", NULL);
+	if (me->tools && m->tools == NULL) {
+		/* the token was checked without the tools: load them */
+		m->authed = 0;
+		free(m->client_id);
+		free(m->scope);
+		m->client_id = m->scope = NULL;
+		if (authenticate(m, 1) != 1)
+			return NULL;
+	}
+	res = me->fn(m, params, &code, &emsg);
+	if (res == NULL)
+		return rpc_error(id, code != 0 ? code : E_INTERNAL,
+		    emsg != NULL ? emsg : "Internal error", code == E_NOTFOUND ?
+		    cJSON_Parse("{}") : NULL);
+	if (m->modern) {
+		cJSON_AddStringToObject(res, "resultType", "complete");
+		if (cJSON_GetObjectItemCaseSensitive(res, "_meta") == NULL) {
+			meta = cJSON_CreateObject();
+			cJSON_AddStringToObject(meta, META_VERSION, V_MODERN);
+			cJSON_AddItemToObject(res, "_meta", meta);
+		}
+	}
+	return rpc_result(id, res);
+}
+
+/* The request's protocol version in params._meta, if any. */
+static const char *
+meta_version(const cJSON *body)
+{
+	const cJSON	*p, *meta;
+
+	if (!cJSON_IsObject(body))
+		return NULL;
+	p = cJSON_GetObjectItemCaseSensitive(body, "params");
+	meta = cJSON_IsObject(p) ? cJSON_GetObjectItemCaseSensitive(p, "_meta") : NULL;
+	return cJSON_IsObject(meta) ? json_get_str(meta, META_VERSION) : NULL;
+}
+
+/* Whether the request's Origin may call us (T-13); absent is allowed. */
+static int
+origin_ok(struct req *r)
+{
+	if (r->origin == NULL)
+		return 1;
+	return conf_origin_allowed(r->conf, r->origin);
+}
+
+static void
+cors(struct req *r)
+{
+	if (r->origin == NULL)
+		return;
+	(void)resp_header(r, "Access-Control-Allow-Origin", "%s", r->origin);
+	(void)resp_header(r, "Vary", "Origin");
+	(void)resp_header(r, "Access-Control-Expose-Headers",
+	    "WWW-Authenticate, MCP-Protocol-Version");
+}
+
+static void
+handle(struct req *r)
+{
+	struct mcp	 m;
+	const char	*auth = r->authorization, *hv, *mv;
+	cJSON		*body = NULL, *out = NULL, *res;
+	const cJSON	*it;
+	char		 err[256];
+	int		 is_batch, n;
+
+	memset(&m, 0, sizeof(m));
+	m.r = r;
+	if (!origin_ok(r)) {
+		send_json(r, 403, rpc_error(NULL, E_REQUEST, "Origin not allowed", NULL));
+		return;
+	}
+	cors(r);
+	if (r->method == HTTP_OPTIONS) {
+		(void)resp_header(r, "Access-Control-Allow-Methods", "POST, OPTIONS");
+		(void)resp_header(r, "Access-Control-Allow-Headers",
+		    "Authorization, Content-Type, Accept, MCP-Protocol-Version, Mcp-Method, Mcp-Name, Mcp-Session-Id, Last-Event-ID");
+		(void)resp_header(r, "Access-Control-Max-Age", "86400");
+		r->status = 204;
+		return;
+	}
+	if (r->method != HTTP_POST) {
+		/* T-06, T-07: no server-initiated stream, no sessions */
+		resp_allow(r, HTTP_M(HTTP_POST));
+		send_json(r, 405, rpc_error(NULL, E_REQUEST, "Method not allowed: use POST", NULL));
+		return;
+	}
+
+	/* RS-01, TV-05: a bearer token from the Authorization header only */
+	if (auth == NULL || strncasecmp(auth, "Bearer ", 7) != 0) {
+		challenge(r, NULL, NULL, r->conf->default_scopes);
+		send_json(r, 401, rpc_error(NULL, E_REQUEST, "authorization required", NULL));
+		return;
+	}
+	for (auth += 7; *auth == ' '; auth++)
+		;
+	if (!secret_b64url_valid(auth, strlen(auth))) {
+		challenge(r, "invalid_token", "malformed access token", r->conf->default_scopes);
+		send_json(r, 401, rpc_error(NULL, E_REQUEST, "invalid access token", NULL));
+		return;
+	}
+	secret_hash(auth, strlen(auth), m.token_hash);
+
+	if ((body = json_parse(r->body, r->bodysz, APP_BODY_MAX * 4, 64, err,
+	    sizeof(err))) == NULL) {
+		send_json(r, 400, rpc_error(NULL, E_PARSE, "Parse error", NULL));
+		goto out;
+	}
+	is_batch = cJSON_IsArray(body);
+
+	/* the era and the version (T-11, T-12, §4.7) */
+	hv = req_env(r, "HTTP_MCP_PROTOCOL_VERSION");
+	mv = is_batch ? NULL : meta_version(body);
+	if ((hv != NULL && !version_known(hv)) || (mv != NULL && !version_known(mv))) {
+		cJSON *data = cJSON_CreateObject();
+		cJSON_AddItemToObject(data, "supported", supported_list());
+		send_json(r, 400, rpc_error(NULL, E_VERSION, "Unsupported protocol version", data));
+		goto out;
+	}
+	m.modern = (hv != NULL && strcmp(hv, V_MODERN) == 0) ||
+	    (mv != NULL && strcmp(mv, V_MODERN) == 0);
+	m.version = hv != NULL ? hv : V_DEFAULT;
+	if (is_batch && (m.modern || strcmp(m.version, "2025-03-26") != 0)) {
+		/* L-04: batches only under 2025-03-26 */
+		send_json(r, 400, rpc_error(NULL, E_REQUEST, "batches are not allowed in this protocol version", NULL));
+		goto out;
+	}
+	if (is_batch && (cJSON_GetArraySize(body) == 0 || cJSON_GetArraySize(body) > BATCH_MAX)) {
+		send_json(r, 400, rpc_error(NULL, E_REQUEST, "a batch must hold 1 to 32 messages", NULL));
+		goto out;
+	}
+
+	/* the token, with the tools when the message is about tools */
+	{
+		const char *meth = is_batch ? NULL : json_get_str(body, "method");
+		int with_tools = meth != NULL && strncmp(meth, "tools/", 6) == 0;
+		if ((n = authenticate(&m, with_tools)) != 1)
+			goto out;
+	}
+
+	if (!is_batch) {
+		res = message(&m, body, 0);
+		if (r->sent || r->status == 401 || r->status == 503 || r->status == 500) {
+			cJSON_Delete(res);
+			goto out;	/* answered already */
+		}
+		if (res == NULL) {
+			r->status = m.http_status ? m.http_status : 202;
+			goto out;
+		}
+		if (m.modern)
+			(void)resp_header(r, "MCP-Protocol-Version", V_MODERN);
+		send_json(r, m.http_status ? m.http_status : 200, res);
+		goto out;
+	}
+	out = cJSON_CreateArray();
+	cJSON_ArrayForEach(it, body) {
+		res = message(&m, it, 1);
+		if (res != NULL)
+			cJSON_AddItemToArray(out, res);
+	}
+	if (cJSON_GetArraySize(out) == 0)
+		r->status = 202;
+	else {
+		send_json(r, 200, out);
+		out = NULL;
+	}
+out:
+	cJSON_Delete(body);
+	cJSON_Delete(out);
+	cJSON_Delete(m.tools);
+	free(m.client_id);
+	free(m.scope);
+}
+
+static const struct endpoint endpoint = {
+	.name = "mcp",
+	.methods = HTTP_M(HTTP_POST) | HTTP_M(HTTP_GET) | HTTP_M(HTTP_DELETE) |
+	    HTTP_M(HTTP_OPTIONS),
+	.body = BODY_JSON,
+	.body_max = APP_BODY_MAX * 4,
+	.flags = EP_DB,
+	.handle = handle,
+};
+
+int
+main(void)
+{
+	return app_run(&endpoint);
+}
