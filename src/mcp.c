@@ -46,31 +46,26 @@
 #include "jschema.h"
 #include "json.h"
 #include "log.h"
+#include "mcpproto.h"
 #include "secret.h"
 #include "xmalloc.h"
 
-#define V_MODERN	"2026-07-28"
-#define V_LATEST	"2025-11-25"	/* the latest 2025-era revision */
-#define V_DEFAULT	"2025-03-26"	/* no header (T-11) */
-#define META_VERSION	"io.modelcontextprotocol/protocolVersion"
+#define V_MODERN	MCP_V_MODERN
+#define V_DEFAULT	MCP_V_DEFAULT
+#define META_VERSION	MCP_META_VERSION
 #define META_SERVER	"io.modelcontextprotocol/serverInfo"
 #define DOC_URI		"mcpgate://doc/"
 #define PAGE_SIZE	50
 #define BATCH_MAX	32
 
-static const char *const legacy_versions[] = {
-	"2025-11-25", "2025-06-18", "2025-03-26"
-};
-
-/* JSON-RPC error codes (SPEC §4.6). */
-#define E_PARSE		-32700
-#define E_REQUEST	-32600
-#define E_METHOD	-32601
-#define E_PARAMS	-32602
-#define E_INTERNAL	-32603
-#define E_NOTFOUND	-32002
-#define E_HEADER	-32020
-#define E_VERSION	-32022
+#define E_PARSE		RPC_PARSE
+#define E_REQUEST	RPC_REQUEST
+#define E_METHOD	RPC_METHOD
+#define E_PARAMS	RPC_PARAMS
+#define E_INTERNAL	RPC_INTERNAL
+#define E_NOTFOUND	RPC_NOTFOUND
+#define E_HEADER	RPC_HEADER
+#define E_VERSION	RPC_VERSION
 
 /* One request's state. */
 struct mcp {
@@ -87,58 +82,6 @@ struct mcp {
 };
 
 /* ---- small helpers ------------------------------------------------------ */
-
-static int
-version_known(const char *v)
-{
-	size_t	i;
-
-	if (strcmp(v, V_MODERN) == 0)
-		return 1;
-	for (i = 0; i < sizeof(legacy_versions) / sizeof(legacy_versions[0]); i++)
-		if (strcmp(v, legacy_versions[i]) == 0)
-			return 1;
-	return 0;
-}
-
-static cJSON *
-supported_list(void)
-{
-	cJSON	*a = cJSON_CreateArray();
-	size_t	 i;
-
-	cJSON_AddItemToArray(a, cJSON_CreateString(V_MODERN));
-	for (i = 0; i < sizeof(legacy_versions) / sizeof(legacy_versions[0]); i++)
-		cJSON_AddItemToArray(a, cJSON_CreateString(legacy_versions[i]));
-	return a;
-}
-
-static cJSON *
-rpc_error(const cJSON *id, int code, const char *msg, cJSON *data)
-{
-	cJSON	*j = cJSON_CreateObject(), *e = cJSON_CreateObject();
-
-	cJSON_AddStringToObject(j, "jsonrpc", "2.0");
-	cJSON_AddItemToObject(j, "id", id != NULL ? cJSON_Duplicate(id, 1) :
-	    cJSON_CreateNull());
-	cJSON_AddNumberToObject(e, "code", code);
-	cJSON_AddStringToObject(e, "message", msg);
-	if (data != NULL)
-		cJSON_AddItemToObject(e, "data", data);
-	cJSON_AddItemToObject(j, "error", e);
-	return j;
-}
-
-static cJSON *
-rpc_result(const cJSON *id, cJSON *result)
-{
-	cJSON	*j = cJSON_CreateObject();
-
-	cJSON_AddStringToObject(j, "jsonrpc", "2.0");
-	cJSON_AddItemToObject(j, "id", cJSON_Duplicate(id, 1));
-	cJSON_AddItemToObject(j, "result", result);
-	return j;
-}
 
 static void
 send_json(struct req *r, int status, cJSON *j)
@@ -268,22 +211,15 @@ static const char instructions[] =
 static cJSON *
 m_initialize(struct mcp *m, const cJSON *params, int *code, const char **msg)
 {
-	const char	*want = json_get_str(params, "protocolVersion");
-	cJSON		*res = cJSON_CreateObject();
-	size_t		 i;
-	const char	*v = V_LATEST;
+	cJSON	*res = cJSON_CreateObject();
 
 	(void)code;
 	(void)msg;
-	/* L-02: the client's version when we support it, else our latest */
-	for (i = 0; want != NULL && i < sizeof(legacy_versions) / sizeof(legacy_versions[0]); i++)
-		if (strcmp(want, legacy_versions[i]) == 0)
-			v = legacy_versions[i];
-	cJSON_AddStringToObject(res, "protocolVersion", v);
+	cJSON_AddStringToObject(res, "protocolVersion",
+	    mcp_negotiate(json_get_str(params, "protocolVersion")));
 	cJSON_AddItemToObject(res, "capabilities", capabilities());
 	cJSON_AddItemToObject(res, "serverInfo", server_info(m));
 	cJSON_AddStringToObject(res, "instructions", instructions);
-	(void)m;
 	return res;
 }
 
@@ -295,7 +231,7 @@ m_discover(struct mcp *m, const cJSON *params, int *code, const char **msg)
 	(void)params;
 	(void)code;
 	(void)msg;
-	cJSON_AddItemToObject(res, "supportedVersions", supported_list());
+	cJSON_AddItemToObject(res, "supportedVersions", mcp_supported_versions());
 	cJSON_AddItemToObject(res, "capabilities", capabilities());
 	cJSON_AddStringToObject(res, "instructions", instructions);
 	cJSON_AddItemToObject(meta, META_SERVER, server_info(m));
@@ -357,62 +293,13 @@ m_tools_list(struct mcp *m, const cJSON *params, int *code, const char **msg)
 	return res;
 }
 
-/* A tool result with one text item and isError (F-10). */
-static cJSON *
-tool_error(const char *text)
-{
-	cJSON	*res = cJSON_CreateObject(), *c, *it;
-
-	c = cJSON_AddArrayToObject(res, "content");
-	it = cJSON_CreateObject();
-	cJSON_AddStringToObject(it, "type", "text");
-	cJSON_AddStringToObject(it, "text", text);
-	cJSON_AddItemToArray(c, it);
-	cJSON_AddTrueToObject(res, "isError");
-	return res;
-}
-
-/*
- * The result of a tool's SQL function as an MCP tool result (F-08, F-09):
- * an object with a content array is taken as it is; anything else is the
- * structured result, also given as one text item of its JSON (OA-02,
- * OA-04: exactly one text item for search and fetch).
- */
-static cJSON *
-tool_result(cJSON *out, const cJSON *tool)
-{
-	cJSON		*res, *c, *it;
-	const cJSON	*os;
-	char		*text, err[256];
-
-	if (cJSON_IsObject(out) && cJSON_IsArray(cJSON_GetObjectItemCaseSensitive(out, "content")))
-		return cJSON_Duplicate(out, 1);
-	os = cJSON_GetObjectItemCaseSensitive(tool, "outputSchema");
-	if (cJSON_IsObject(os) && jschema_check(os, out, err, sizeof(err)) != 1) {
-		log_warnx("tool %s returned a result its outputSchema refuses: %s",
-		    json_get_str(tool, "name"), err);
-		return tool_error("The tool produced a result that does not match its declared output schema.");
-	}
-	res = cJSON_CreateObject();
-	c = cJSON_AddArrayToObject(res, "content");
-	it = cJSON_CreateObject();
-	cJSON_AddStringToObject(it, "type", "text");
-	text = cJSON_PrintUnformatted(out);
-	cJSON_AddStringToObject(it, "text", text != NULL ? text : "null");
-	cJSON_free(text);
-	cJSON_AddItemToArray(c, it);
-	if (cJSON_IsObject(out))
-		cJSON_AddItemToObject(res, "structuredContent", cJSON_Duplicate(out, 1));
-	return res;
-}
-
 static cJSON *
 m_tools_call(struct mcp *m, const cJSON *params, int *code, const char **msg)
 {
 	struct req	*r = m->r;
 	const char	*name = json_get_str(params, "name"), *rs;
 	const cJSON	*t, *args, *schema;
-	cJSON		*ctx = NULL, *out = NULL, *res = NULL, *sc;
+	cJSON		*ctx = NULL, *out = NULL, *res = NULL;
 	char		*argtext = NULL, *ctxtext = NULL, err[256];
 	const char	*p[3];
 	struct db_rows	 rows;
@@ -457,10 +344,10 @@ m_tools_call(struct mcp *m, const cJSON *params, int *code, const char **msg)
 		int v = jschema_check(schema, args != NULL ? args : empty, err, sizeof(err));
 		cJSON_Delete(empty);
 		if (v == 0)
-			return tool_error(err);
+			return mcp_tool_error(err);
 		if (v == -1) {
 			log_warnx("tool %s: unusable input schema: %s", name, err);
-			return tool_error("This tool's input schema cannot be enforced; the site's administrator must fix it.");
+			return mcp_tool_error("This tool's input schema cannot be enforced; the site's administrator must fix it.");
 		}
 	}
 	argtext = args != NULL ? cJSON_PrintUnformatted(args) : xstrdup("{}");
@@ -482,15 +369,15 @@ m_tools_call(struct mcp *m, const cJSON *params, int *code, const char **msg)
 			const char *em = db_last_message();
 			if (strncmp(em, "ERROR:  ", 8) == 0)
 				em += 8;
-			res = tool_error(em);
+			res = mcp_tool_error(em);
 		} else if (strcmp(st, "57014") == 0)
-			res = tool_error("The tool took too long and was stopped.");
+			res = mcp_tool_error("The tool took too long and was stopped.");
 		else if (db_unavailable()) {
 			m->http_status = 503;
 			*code = E_INTERNAL;
 			*msg = "the database is unavailable; try again shortly";
 		} else
-			res = tool_error("The tool failed; the site's administrator can find the reason in the server's error log.");
+			res = mcp_tool_error("The tool failed; the site's administrator can find the reason in the server's error log.");
 		goto out;
 	}
 	if (n != 1 || rows.v[0] == NULL)
@@ -498,13 +385,15 @@ m_tools_call(struct mcp *m, const cJSON *params, int *code, const char **msg)
 	else if ((out = json_parse(rows.v[0], strlen(rows.v[0]), HTTP_RESPONSE_MAX,
 	    64, err, sizeof(err))) == NULL) {
 		log_warnx("tool %s: result not JSON: %s", name, err);
-		res = tool_error("The tool returned an unreadable result.");
+		res = mcp_tool_error("The tool returned an unreadable result.");
 		db_rows_free(&rows);
 		goto out;
 	}
 	db_rows_free(&rows);
-	res = tool_result(out, t);
-	(void)sc;
+	res = mcp_tool_result(out, t, err, sizeof(err));
+	if (err[0] != '\0')
+		log_warnx("tool %s returned a result its outputSchema refuses: %s",
+		    name, err);
 out:
 	cJSON_Delete(ctx);
 	cJSON_Delete(out);
@@ -836,27 +725,6 @@ find_method(const char *name, int modern)
 	return NULL;
 }
 
-/* A header value, with the 2026-07-28 base64 sentinel =?base64?…?= decoded. */
-static char *
-header_value(struct req *r, const char *cgi)
-{
-	const char	*v = req_env(r, cgi);
-	unsigned char	 raw[2048];
-	size_t		 n, l;
-
-	if (v == NULL)
-		return NULL;
-	l = strlen(v);
-	if (l > 12 && strncmp(v, "=?base64?", 9) == 0 && strcmp(v + l - 2, "?=") == 0) {
-		if (sodium_base642bin(raw, sizeof(raw) - 1, v + 9, l - 11, NULL,
-		    &n, NULL, sodium_base64_VARIANT_ORIGINAL) != 0)
-			return xstrdup("");
-		raw[n] = '\0';
-		return xstrdup((const char *)raw);
-	}
-	return xstrdup(v);
-}
-
 /*
  * Handle one message.  Returns the response object, or NULL for a
  * notification or a response (202, T-03).
@@ -866,36 +734,31 @@ message(struct mcp *m, const cJSON *msg, int in_batch)
 {
 	const cJSON		*id = cJSON_GetObjectItemCaseSensitive(msg, "id");
 	const cJSON		*params;
-	const char		*method, *jv, *emsg = NULL;
+	const char		*method, *why, *emsg = NULL;
 	const struct method	*me;
 	cJSON			*res, *meta;
 	char			*hm, *hn;
 	int			 code = 0;
 
-	if (!cJSON_IsObject(msg) || (jv = json_get_str(msg, "jsonrpc")) == NULL ||
-	    strcmp(jv, "2.0") != 0)
-		return rpc_error(NULL, E_REQUEST, "Invalid Request: not a JSON-RPC 2.0 message", NULL);
-	method = json_get_str(msg, "method");
-	if (method == NULL) {
-		/* a response from the client, or junk */
-		if (cJSON_GetObjectItemCaseSensitive(msg, "result") != NULL ||
-		    cJSON_GetObjectItemCaseSensitive(msg, "error") != NULL)
-			return NULL;
-		return rpc_error(NULL, E_REQUEST, "Invalid Request: no method", NULL);
+	switch (rpc_classify(msg, &why)) {
+	case RPC_KIND_INVALID:
+		return rpc_error(cJSON_IsString(id) || cJSON_IsNumber(id) ? id : NULL,
+		    strncmp(why, "Invalid params", 14) == 0 ? E_PARAMS : E_REQUEST,
+		    why, NULL);
+	case RPC_KIND_RESPONSE:
+	case RPC_KIND_NOTIFICATION:
+		return NULL;		/* 202 (T-03) */
+	case RPC_KIND_REQUEST:
+		break;
+	default:
+		abort();
 	}
-	/* L-05: ids are strings or integers, never null */
-	if (id != NULL && !cJSON_IsString(id) &&
-	    !(cJSON_IsNumber(id) && id->valuedouble == (double)(long long)id->valuedouble))
-		return rpc_error(NULL, E_REQUEST, "Invalid Request: id must be a string or an integer", NULL);
+	method = json_get_str(msg, "method");
 	params = cJSON_GetObjectItemCaseSensitive(msg, "params");
-	if (params != NULL && !cJSON_IsObject(params) && !cJSON_IsNull(params))
-		return id != NULL ? rpc_error(id, E_PARAMS, "params must be an object", NULL) : NULL;
-	if (id == NULL)
-		return NULL;		/* a notification: 202 */
 
 	if (m->modern) {
 		/* 2026-07-28: the headers repeat the body (-32020) */
-		hm = header_value(m->r, "HTTP_MCP_METHOD");
+		hm = mcp_header_decode(req_env(m->r, "HTTP_MCP_METHOD"));
 		if (hm == NULL || strcmp(hm, method) != 0) {
 			free(hm);
 			m->http_status = 400;
@@ -910,7 +773,7 @@ message(struct mcp *m, const cJSON *msg, int in_batch)
 	}
 	if (m->modern && me->name_param != NULL) {
 		const char *bv = json_get_str(params, me->name_param);
-		hn = header_value(m->r, "HTTP_MCP_NAME");
+		hn = mcp_header_decode(req_env(m->r, "HTTP_MCP_NAME"));
 		if (hn == NULL || bv == NULL || strcmp(hn, bv) != 0) {
 			free(hn);
 			m->http_status = 400;
@@ -943,19 +806,6 @@ message(struct mcp *m, const cJSON *msg, int in_batch)
 		}
 	}
 	return rpc_result(id, res);
-}
-
-/* The request's protocol version in params._meta, if any. */
-static const char *
-meta_version(const cJSON *body)
-{
-	const cJSON	*p, *meta;
-
-	if (!cJSON_IsObject(body))
-		return NULL;
-	p = cJSON_GetObjectItemCaseSensitive(body, "params");
-	meta = cJSON_IsObject(p) ? cJSON_GetObjectItemCaseSensitive(p, "_meta") : NULL;
-	return cJSON_IsObject(meta) ? json_get_str(meta, META_VERSION) : NULL;
 }
 
 /* Whether the request's Origin may call us (T-13); absent is allowed. */
@@ -1034,10 +884,10 @@ handle(struct req *r)
 
 	/* the era and the version (T-11, T-12, §4.7) */
 	hv = req_env(r, "HTTP_MCP_PROTOCOL_VERSION");
-	mv = is_batch ? NULL : meta_version(body);
-	if ((hv != NULL && !version_known(hv)) || (mv != NULL && !version_known(mv))) {
+	mv = is_batch ? NULL : mcp_meta_version(body);
+	if ((hv != NULL && !mcp_version_known(hv)) || (mv != NULL && !mcp_version_known(mv))) {
 		cJSON *data = cJSON_CreateObject();
-		cJSON_AddItemToObject(data, "supported", supported_list());
+		cJSON_AddItemToObject(data, "supported", mcp_supported_versions());
 		send_json(r, 400, rpc_error(NULL, E_VERSION, "Unsupported protocol version", data));
 		goto out;
 	}
