@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 // sdk-authorize.mjs -- the official MCP TypeScript SDK client
 // (@modelcontextprotocol/sdk, pinned in package.json) authorizing itself
-// against an MCP server's OAuth 2.1 authorization server, up to the
-// authorization code. Used by tests/integration/t80-sdk-client.t.
+// against an MCP server's OAuth 2.1 authorization server: discovery,
+// registration, the user's pages, the code, the SDK's own token exchange
+// and then the SDK's own refresh. Used by tests/integration/t80-sdk-client.t.
 //
 // The OAuth work is the SDK's own auth() (client/auth.js), run with an
 // OAuthClientProvider implemented here: RFC 9728 protected-resource
@@ -10,17 +11,27 @@
 // registration (with the requested token_endpoint_auth_method), PKCE S256,
 // state, scope and the RFC 8707 resource parameter. When auth() needs the
 // user it calls provider.redirectToAuthorization(url); there a headless
-// user agent (this file) does what a person with a browser would: GET the
-// URL, keep cookies, parse each HTML page with parse5 (the WHATWG parser: a
-// browser's form ownership), fill in the login form (hidden inputs kept,
-// username, password), press Approve (or Deny) on the consent form, follow
-// redirects by hand, and stop at the first redirect to the redirect_uri,
-// which is never followed (nothing needs to listen there): code, state, iss
-// and error are read from its Location header.
+// user agent (headless-user.mjs) does what a person with a browser would:
+// GET the URL, keep cookies, fill in the login form, press Approve (or
+// Deny) on the consent form, and stop at the redirect to the redirect_uri,
+// which is never followed: code, state, iss and error are read from its
+// Location header.
 //
-// The flow ends at the authorization code: the token endpoint is not
-// called unless --exchange is given, and then its outcome is only reported
-// (token_exchange), never counted in "ok".
+// Then, as an MCP client does after the redirect (the transport's
+// finishAuth), auth() is called again with the code: the SDK posts it to the
+// token endpoint with the PKCE verifier, the redirect_uri and the resource,
+// authenticating with the method the registration answer echoed
+// (selectClientAuthMethod prefers it), and saves the tokens. Then the
+// refresh, N times (--refreshes, default 1): the saved tokens are marked
+// expired and auth() is called once more, which is what the SDK's transport
+// does when the MCP endpoint answers 401. (mcpgate has no MCP endpoint yet:
+// /mcp answers 404, so a real "401 from an MCP call, then refresh" cannot be
+// driven; calling auth() with saved tokens runs the same code path:
+// authInternal -> refreshAuthorization -> saveTokens. The SDK 1.32.2 auth()
+// refreshes whenever it holds a refresh token; the expiry mark is only
+// what a real provider would store.) Each refresh must rotate: the token
+// response carries a new refresh token and the SDK saves it (SPEC RT-03,
+// RT-07: the SDK keeps the old one when the response has none).
 //
 // Usage:
 //   node sdk-authorize.mjs MCP_URL USERNAME PASSWORD [AUTH_METHOD] [options]
@@ -32,6 +43,8 @@
 //                       success means a redirect with error=access_denied
 //   --wrong-password    submit the password with "-wrong" appended; success
 //                       means the login form comes back (no redirect, no code)
+//   --code-only         stop at the authorization code (no token request)
+//   --refreshes N       refreshes after the exchange (default 1; 0: none)
 //   --redirect URI      redirect_uri to register and use
 //                       (default http://127.0.0.1:18199/callback)
 //   --scope S           scope for the client metadata (the SDK prefers the
@@ -40,31 +53,36 @@
 //   --client-id ID [--client-secret S]
 //                       use this already registered client: no registration
 //                       (e.g. to see a remembered consent skip the consent page)
-//   --exchange          after the code, let the SDK's auth() exchange it at the
-//                       token endpoint; reported, not counted
+//   --reveal-secrets    add "secrets" to the report: the client secret and
+//                       every token received (for a test that then looks for
+//                       them where they must not be); otherwise the report
+//                       names no token or secret
 //   --timeout MS        give up after MS milliseconds (default 30000)
 //   --verbose           log each HTTP exchange to stderr
 //
 // Prints one JSON object on stdout:
-//   ok, expected ("code" | "denied" | "login_rejected"), outcome (the same
-//   words, or "error"), discovery, registration (the response's fields, the
-//   secret's value replaced by client_secret_present), sdk_client (what the
-//   SDK stored), authorization_request (the URL's parameters as the SDK built
-//   them, pkce check), pages (each hop of the user agent), http (every
-//   request with its status, SDK's and user agent's), statuses, callback
-//   (code, state, iss, error, error_description, state_matches, iss_matches),
-//   login_status (the status of the answer to the login POST), errors.
+//   ok, expected ("refreshed" | "tokens" | "code" | "denied" |
+//   "login_rejected"), outcome (the same words, or "error"), discovery,
+//   registration (the response's fields, the secret's value replaced by
+//   client_secret_present), sdk_client (what the SDK stored),
+//   authorization_request (the URL's parameters as the SDK built them, pkce
+//   check), pages (each hop of the user agent), http (every request with its
+//   status, SDK's and user agent's), statuses, callback (code, state, iss,
+//   error, error_description, state_matches, iss_matches), login_status (the
+//   status of the answer to the login POST), token_exchange and refreshes
+//   (each: auth()'s result, the token requests the SDK made and their
+//   answers, what the SDK saved, rotation checks), errors.
 // Exit status: 0 when the outcome is the expected one, 1 otherwise, 2 on
 // bad usage.
 
 import { auth } from '@modelcontextprotocol/sdk/client/auth.js';
-import { parse as parseHtml } from 'parse5';
 import { createHash, randomBytes } from 'node:crypto';
+import { createUserAgent } from './headless-user.mjs';
 
 // ------------------------------------------------------------- arguments
 const USAGE = 'usage: node sdk-authorize.mjs MCP_URL USERNAME PASSWORD [none|client_secret_post|client_secret_basic]\n' +
-  '       [--deny] [--wrong-password] [--redirect URI] [--scope S] [--client-name N]\n' +
-  '       [--client-id ID [--client-secret S]] [--exchange] [--timeout MS] [--verbose]\n';
+  '       [--deny] [--wrong-password] [--code-only] [--refreshes N] [--redirect URI] [--scope S]\n' +
+  '       [--client-name N] [--client-id ID [--client-secret S]] [--reveal-secrets] [--timeout MS] [--verbose]\n';
 
 function parseArgs(argv) {
   const o = { positional: [] };
@@ -81,12 +99,14 @@ function parseArgs(argv) {
       case '--auth-method': o.authMethod = next(); break;
       case '--deny': o.deny = true; break;
       case '--wrong-password': o.wrongPassword = true; break;
+      case '--code-only': o.codeOnly = true; break;
+      case '--refreshes': o.refreshes = Number(next()); break;
       case '--redirect': o.redirect = next(); break;
       case '--scope': o.scope = next(); break;
       case '--client-name': o.clientName = next(); break;
       case '--client-id': o.clientId = next(); break;
       case '--client-secret': o.clientSecret = next(); break;
-      case '--exchange': o.exchange = true; break;
+      case '--reveal-secrets': o.revealSecrets = true; break;
       case '--timeout': o.timeout = Number(next()); break;
       case '--verbose': o.verbose = true; break;
       case '-h': case '--help': o.help = true; break;
@@ -104,9 +124,11 @@ function parseArgs(argv) {
   o.redirect ??= 'http://127.0.0.1:18199/callback';
   o.clientName ??= 'sdk-authorize (mcpgate t80)';
   o.timeout ??= 30000;
+  o.refreshes ??= 1;
   if (!['none', 'client_secret_post', 'client_secret_basic'].includes(o.authMethod)) {
     throw new Error(`unknown auth method ${o.authMethod}`);
   }
+  if (!Number.isInteger(o.refreshes) || o.refreshes < 0 || o.refreshes > 10) throw new Error('--refreshes takes 0..10');
   if (o.deny && o.wrongPassword) throw new Error('--deny and --wrong-password exclude each other');
   if (o.clientSecret !== undefined && !o.clientId) throw new Error('--client-secret needs --client-id');
   if (!o.help && (!o.url || o.user === undefined || o.password === undefined)) throw new Error('MCP_URL, USERNAME and PASSWORD are required');
@@ -125,7 +147,8 @@ if (opts.help) {
   process.exit(0);
 }
 
-const expected = opts.deny ? 'denied' : opts.wrongPassword ? 'login_rejected' : 'code';
+const expected = opts.deny ? 'denied' : opts.wrongPassword ? 'login_rejected'
+  : opts.codeOnly ? 'code' : opts.refreshes > 0 ? 'refreshed' : 'tokens';
 const password = opts.wrongPassword ? `${opts.password}-wrong` : opts.password;
 const out = {
   ok: false,
@@ -143,8 +166,12 @@ const out = {
   statuses: [],
   callback: undefined,
   login_status: undefined,
+  token_exchange: undefined,
+  refreshes: [],
   errors: [],
 };
+// the secrets, reported only with --reveal-secrets
+const secrets = { client_secret: undefined, tokens: [] };
 const log = (...a) => { if (opts.verbose) console.error('[sdk-authorize]', ...a); };
 const redact = (u) => {
   // a URL for the report: the authorization code and the PKCE challenge are
@@ -164,6 +191,15 @@ function record(entry) {
 // -------------------------------------------------- the SDK's fetch, traced
 // Every request auth() makes (metadata, registration, token) goes through
 // here, so the report shows exactly what the SDK did and what it got.
+let registrationEndpoint, tokenEndpoint;
+const sameEndpoint = (a, b) => {
+  const x = new URL(a), y = new URL(b);
+  return x.origin === y.origin && x.pathname === y.pathname;
+};
+// Each token request: its report entry, and the raw answer (kept here, not
+// in the report) to compare with what the SDK saved.
+const tokenCalls = [];
+
 async function sdkFetch(input, init = {}) {
   const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
   const method = (init.method || 'GET').toUpperCase();
@@ -183,16 +219,21 @@ async function sdkFetch(input, init = {}) {
     entry.form = p;
     if (init.headers) {
       const h = new Headers(init.headers);
-      if (h.get('authorization')) entry.authorization_scheme = h.get('authorization').split(' ')[0];
+      const az = h.get('authorization');
+      if (az) {
+        entry.authorization_scheme = az.split(' ')[0];
+        if (/^basic$/i.test(entry.authorization_scheme)) {
+          // the client_id half is not a secret: report it
+          const dec = Buffer.from(az.slice(6).trim(), 'base64').toString('utf8');
+          entry.basic_client_id = dec.slice(0, Math.max(0, dec.indexOf(':')));
+          entry.basic_has_secret = dec.indexOf(':') >= 0 && dec.length > dec.indexOf(':') + 1;
+        }
+      }
     }
+    if (tokenEndpoint && sameEndpoint(url, tokenEndpoint)) await noteTokenResponse(entry, res);
   }
   return res;
 }
-let registrationEndpoint;
-const sameEndpoint = (a, b) => {
-  const x = new URL(a), y = new URL(b);
-  return x.origin === y.origin && x.pathname === y.pathname;
-};
 
 // The SDK's registration schema strips unknown fields and accepts any 2xx:
 // keep the raw answer (a clone) to check status, type and fields.
@@ -214,225 +255,40 @@ async function noteRegistration(body, res) {
   out.registration = r;
 }
 
-// ------------------------------------------------------- headless user agent
-// Cookies: name=value per host (enough for one AS); Max-Age<=0 or an
-// Expires in the past deletes. Set-Cookie attributes are reported per page.
-const jar = new Map();
-function storeCookies(url, res, page) {
-  const host = new URL(url).host;
-  // Headers.getSetCookie: Node >= 18.14 / 19.7; else split the joined header
-  // before each "name=" (our cookies carry Max-Age, not a comma-bearing Expires)
-  const list = typeof res.headers.getSetCookie === 'function' ? res.headers.getSetCookie()
-    : (res.headers.get('set-cookie') || '').split(/,(?=\s*[!#$%&'*+.^_`|~0-9A-Za-z-]+=)/).filter((x) => x.trim());
-  for (const sc of list) {
-    const [pair, ...attrs] = sc.split(';');
-    const eq = pair.indexOf('=');
-    if (eq < 0) continue;
-    const name = pair.slice(0, eq).trim();
-    const value = pair.slice(eq + 1).trim();
-    let m = jar.get(host);
-    if (!m) jar.set(host, (m = new Map()));
-    // value: whether it replaces the one held (e.g. a session id rotated at login)
-    const held = m.get(name);
-    (page.cookies_set ??= []).push({ name, attributes: attrs.map((a) => a.trim()).filter(Boolean), value: held === undefined ? 'new' : held === value ? 'same' : 'changed' });
-    const expired = attrs.some((a) => {
-      const [k, v] = a.split('=').map((s) => s && s.trim());
-      if (/^max-age$/i.test(k)) return Number(v) <= 0;
-      if (/^expires$/i.test(k)) return Date.parse(v) < Date.now();
-      return false;
-    });
-    if (expired || value === '') m.delete(name); else m.set(name, value);
+// The token endpoint's answer as it came (the SDK's schema parse hides
+// extra or missing fields): headers, field names, non-secret values.
+async function noteTokenResponse(entry, res) {
+  const r = {
+    status: res.status,
+    content_type: res.headers.get('content-type') ?? undefined,
+    cache_control: res.headers.get('cache-control') ?? undefined,
+    www_authenticate: res.headers.get('www-authenticate') ?? undefined,
+  };
+  let raw;
+  try { raw = JSON.parse(await res.clone().text()); } catch (e) { r.body_not_json = String(e); }
+  if (raw && typeof raw === 'object') {
+    r.fields = Object.keys(raw).sort();
+    for (const k of ['token_type', 'expires_in', 'scope', 'error', 'error_description']) if (k in raw) r[k] = raw[k];
+    r.has_access_token = typeof raw.access_token === 'string' && raw.access_token.length > 0;
+    r.has_refresh_token = typeof raw.refresh_token === 'string' && raw.refresh_token.length > 0;
   }
-}
-function cookieHeader(url) {
-  const m = jar.get(new URL(url).host);
-  return m && m.size ? [...m].map(([k, v]) => `${k}=${v}`).join('; ') : undefined;
-}
-
-const attr = (node, name) => node?.attrs?.find((x) => x.name === name)?.value;
-const textOf = (n) => (n.nodeName === '#text' ? n.value : (n.childNodes || []).map(textOf).join(''));
-function walk(node, fn) {
-  fn(node);
-  for (const c of node.childNodes || []) walk(c, fn);
-  if (node.content) walk(node.content, fn); // <template>
-}
-const isControl = (n) => ['input', 'button', 'select', 'textarea'].includes(n.nodeName);
-function controlType(n) {
-  if (n.nodeName === 'button') return (attr(n, 'type') || 'submit').toLowerCase();
-  if (n.nodeName === 'input') return (attr(n, 'type') || 'text').toLowerCase();
-  return n.nodeName;
-}
-const label = (b) => [attr(b, 'name'), attr(b, 'value'), b.nodeName === 'button' ? textOf(b).trim() : ''].filter(Boolean).join(' ');
-
-// The forms of a page as a browser sees them (form="id" owners included).
-function extractForms(html) {
-  const doc = parseHtml(html);
-  const forms = [];
-  const byId = new Map();
-  let title = '';
-  walk(doc, (n) => {
-    if (n.nodeName === 'title' && !title) title = textOf(n).trim();
-    if (n.nodeName === 'form') {
-      const f = { node: n, action: attr(n, 'action'), method: (attr(n, 'method') || 'get').toLowerCase(), controls: [] };
-      forms.push(f);
-      if (attr(n, 'id')) byId.set(attr(n, 'id'), f);
-    }
-  });
-  for (const f of forms) walk(f.node, (n) => { if (isControl(n) && !attr(n, 'form')) f.controls.push(n); });
-  walk(doc, (n) => { if (isControl(n) && byId.has(attr(n, 'form'))) byId.get(attr(n, 'form')).controls.push(n); });
-  for (const f of forms) {
-    f.buttons = f.controls.filter((n) => ['submit', 'image'].includes(controlType(n)) && attr(n, 'disabled') === undefined);
-    f.hasPassword = f.controls.some((n) => controlType(n) === 'password');
-  }
-  return { forms, title };
-}
-
-const DENY_RE = /deny|cancel|reject|decline|abort|refuse/i;
-const APPROVE_RE = /approve|allow|accept|consent|authori[sz]e|grant|continue|confirm|yes/i;
-const USER_RE = /user|login|email|account|identifier|name/i;
-
-// login: the form with a password field; consent: a form with an approve
-// button and a deny button (the deny one may be in a form of its own).
-function classify(forms) {
-  const login = forms.find((f) => f.hasPassword);
-  if (login) return { kind: 'login', form: login };
-  const approveForm = forms.find((f) => f.buttons.some((b) => APPROVE_RE.test(label(b)) && !DENY_RE.test(label(b))));
-  const denyForm = forms.find((f) => f.buttons.some((b) => DENY_RE.test(label(b))));
-  if (approveForm || denyForm) return { kind: 'consent', form: opts.deny ? denyForm : approveForm };
-  return { kind: forms.length ? 'other' : 'no-form' };
-}
-
-function fill(form, kind, baseUrl) {
-  const params = new URLSearchParams();
-  const fields = [];
-  const textLike = form.controls.filter((n) => ['text', 'email'].includes(controlType(n)) && attr(n, 'name'));
-  for (const n of form.controls) {
-    const name = attr(n, 'name');
-    const t = controlType(n);
-    if (!name || attr(n, 'disabled') !== undefined) continue;
-    if (['submit', 'image', 'reset', 'button'].includes(t)) continue;
-    let value;
-    if (t === 'password') value = password;
-    else if (t === 'hidden') value = attr(n, 'value') ?? '';
-    else if (t === 'checkbox' || t === 'radio') { if (attr(n, 'checked') === undefined) continue; value = attr(n, 'value') ?? 'on'; }
-    else if (t === 'select') {
-      const o = []; walk(n, (c) => { if (c.nodeName === 'option') o.push(c); });
-      const sel = o.find((c) => attr(c, 'selected') !== undefined) || o[0];
-      if (!sel) continue;
-      value = attr(sel, 'value') ?? textOf(sel).trim();
-    } else if (t === 'textarea') value = textOf(n);
-    else if (USER_RE.test(name) || textLike.length === 1) value = opts.user;
-    else value = attr(n, 'value') ?? '';
-    params.append(name, value);
-    fields.push({ name, type: t, ...(t === 'hidden' ? { value: name === 'csrf' ? `(${value.length} chars)` : value } : {}) });
-  }
-  let btn;
-  if (kind === 'consent' && opts.deny) btn = form.buttons.find((b) => DENY_RE.test(label(b)));
-  else btn = form.buttons.find((b) => APPROVE_RE.test(label(b)) && !DENY_RE.test(label(b))) || form.buttons.find((b) => !DENY_RE.test(label(b)));
-  if (form.buttons.length && !btn) throw new Error(`no ${opts.deny && kind === 'consent' ? 'deny' : 'approve/submit'} button among: ${form.buttons.map(label).join(', ')}`);
-  if (btn && attr(btn, 'name')) params.append(attr(btn, 'name'), attr(btn, 'value') ?? '');
-  const action = new URL(attr(btn, 'formaction') || form.action || baseUrl, baseUrl);
-  const method = (attr(btn, 'formmethod') || form.method).toLowerCase();
-  return { action, method, params, fields, button: btn ? { name: attr(btn, 'name'), value: attr(btn, 'value'), text: btn.nodeName === 'button' ? textOf(btn).trim() : undefined } : undefined };
-}
-
-// Walks from the authorization URL to the redirect_uri. Returns
-// { callback } or { loginRejected }.
-async function actAsUser(authorizationUrl) {
-  const redirect = new URL(opts.redirect);
-  const isCallback = (u) => u.origin === redirect.origin && u.pathname === redirect.pathname;
-  let url = new URL(authorizationUrl);
-  let method = 'GET';
-  let body;
-  let sentPassword = false;
-  let lastPost;
-  for (let hop = 0; hop < 20; hop++) {
-    const headers = { accept: 'text/html,application/xhtml+xml;q=0.9,*/*;q=0.8', 'user-agent': 'mcpgate-t80-headless-user/1.0' };
-    const ck = cookieHeader(url);
-    if (ck) headers.cookie = ck;
-    if (body !== undefined) headers['content-type'] = 'application/x-www-form-urlencoded';
-    const res = await fetch(url, { method, headers, body, redirect: 'manual' });
-    const page = { method, url: redact(url.href), status: res.status, sent_cookies: ck ? ck.split('; ').map((c) => c.split('=')[0]) : [] };
-    if (lastPost) { page.answer_to = lastPost; lastPost = undefined; }
-    storeCookies(url, res, page);
-    out.pages.push(page);
-    const entry = { by: 'user', method, url: page.url, status: res.status };
-    const loc = res.headers.get('location');
-    if (loc) entry.location = page.location = loc;
-    record(entry);
-    if (page.answer_to === 'login') out.login_status = res.status;
-
-    if (res.status >= 300 && res.status < 400) {
-      await res.body?.cancel();
-      if (!loc) throw new Error(`${method} ${url.href} answered ${res.status} without a Location header`);
-      const next = new URL(loc, url);
-      if (isCallback(next)) {
-        const sp = next.searchParams;
-        page.kind = 'redirect to redirect_uri';
-        return {
-          callback: {
-            status: res.status,
-            url: next.href,
-            params: [...sp.keys()],
-            code: sp.get('code') ?? undefined,
-            state: sp.get('state') ?? undefined,
-            iss: sp.get('iss') ?? undefined,
-            error: sp.get('error') ?? undefined,
-            error_description: sp.get('error_description') ?? undefined,
-          },
-        };
-      }
-      page.kind = 'redirect';
-      if (res.status !== 307 && res.status !== 308) { method = 'GET'; body = undefined; }
-      url = next;
-      continue;
-    }
-
-    const text = await res.text();
-    const ctype = res.headers.get('content-type') || '';
-    page.content_type = ctype;
-    for (const h of ['cache-control', 'x-frame-options', 'content-security-policy', 'referrer-policy']) {
-      const v = res.headers.get(h);
-      if (v) (page.headers ??= {})[h] = v;
-    }
-    if (!/html/i.test(ctype) && !/<form/i.test(text)) {
-      page.kind = 'not html';
-      page.body = text.slice(0, 500);
-      throw new Error(`${method} ${url.href} answered ${res.status} ${ctype}, not an HTML page: ${text.slice(0, 300)}`);
-    }
-    const { forms, title } = extractForms(text);
-    page.title = title;
-    page.forms = forms.length;
-    const c = classify(forms);
-    page.kind = c.kind;
-    if (c.kind === 'login' && sentPassword) {
-      // the login form again after the password went in: rejected
-      return { loginRejected: { status: res.status, title } };
-    }
-    if (c.kind === 'no-form' || c.kind === 'other' || !c.form) {
-      page.body = text.replace(/\s+/g, ' ').slice(0, 500);
-      throw new Error(`${method} ${url.href} answered ${res.status} with no ${opts.deny ? 'deny' : 'login or consent'} form (title "${title}")`);
-    }
-    if (!res.ok && !(c.kind === 'login' && res.status === 401)) {
-      throw new Error(`${method} ${url.href} answered HTTP ${res.status} (title "${title}")`);
-    }
-    const sub = fill(c.form, c.kind, url);
-    page.form = { action: redact(sub.action.href), method: sub.method, fields: sub.fields, button: sub.button };
-    if (isCallback(sub.action)) throw new Error('a form posts to the redirect_uri (response_mode=form_post?): not expected');
-    if (c.kind === 'login') sentPassword = true;
-    lastPost = c.kind;
-    if (sub.method === 'post') { url = sub.action; method = 'POST'; body = sub.params.toString(); }
-    else { url = sub.action; url.search = sub.params.toString(); method = 'GET'; body = undefined; }
-  }
-  throw new Error('more than 20 steps without reaching the redirect_uri');
+  entry.response = r;
+  entry.grant_type = entry.form?.grant_type;
+  tokenCalls.push({ entry, raw });
 }
 
 // ------------------------------------------------------- OAuth client provider
-// In memory, for one run. redirectToAuthorization is where the "browser"
-// goes to the authorization server.
+// In memory, for one run, as a real client keeps it between runs.
+// redirectToAuthorization is where the "browser" goes to the authorization
+// server; after the first authorization it only records the call (a refresh
+// that falls back to a new authorization has failed).
 class HeadlessProvider {
   constructor() {
     this.result = undefined;
+    this.redirects = 0;
+    this.walkOnRedirect = true;
+    this.invalidated = [];
+    this.saved = [];
     if (opts.clientId) {
       // known to the AS already: auth() skips registration
       this._client = { client_id: opts.clientId, token_endpoint_auth_method: opts.authMethod, ...(opts.clientSecret !== undefined ? { client_secret: opts.clientSecret } : {}) };
@@ -455,18 +311,31 @@ class HeadlessProvider {
   clientInformation() { return this._client; }
   saveClientInformation(ci) {
     this._client = ci;
-    out.sdk_client = { client_id: ci.client_id, has_secret: typeof ci.client_secret === 'string', token_endpoint_auth_method: ci.token_endpoint_auth_method, issuer: ci.issuer };
+    if (typeof ci.client_secret === 'string') secrets.client_secret = ci.client_secret;
+    out.sdk_client = { client_id: ci.client_id, has_secret: typeof ci.client_secret === 'string', token_endpoint_auth_method: ci.token_endpoint_auth_method, issuer: ci.issuer, ...(opts.clientId ? { preregistered: true } : {}) };
   }
   tokens() { return this._tokens; }
   saveTokens(t) {
     this._tokens = t;
-    Object.assign(out.token_exchange ??= {}, { token_type: t.token_type, expires_in: t.expires_in, scope: t.scope, has_access_token: !!t.access_token, has_refresh_token: !!t.refresh_token });
+    this.saved.push(t);
+  }
+  // What a provider records when the access token has expired; the SDK
+  // 1.32.2 auth() does not look at it (see the header).
+  markExpired() {
+    if (this._tokens) this._tokens = { ...this._tokens, expires_in: 0 };
+  }
+  invalidateCredentials(scope) {
+    this.invalidated.push(scope);
+    if (scope === 'all' || scope === 'client') this._client = undefined;
+    if (scope === 'all' || scope === 'tokens') this._tokens = undefined;
+    if (scope === 'all' || scope === 'verifier') this._verifier = undefined;
   }
   saveCodeVerifier(v) { this._verifier = v; }
   codeVerifier() { if (!this._verifier) throw new Error('no code verifier saved'); return this._verifier; }
   saveDiscoveryState(s) {
     const m = s.authorizationServerMetadata;
     registrationEndpoint = m?.registration_endpoint;
+    tokenEndpoint = m?.token_endpoint;
     out.discovery = {
       resource: s.resourceMetadata?.resource,
       authorization_servers: s.resourceMetadata?.authorization_servers,
@@ -476,13 +345,17 @@ class HeadlessProvider {
       authorization_endpoint: m?.authorization_endpoint,
       token_endpoint: m?.token_endpoint,
       registration_endpoint: m?.registration_endpoint,
+      revocation_endpoint: m?.revocation_endpoint,
       code_challenge_methods_supported: m?.code_challenge_methods_supported,
       token_endpoint_auth_methods_supported: m?.token_endpoint_auth_methods_supported,
+      grant_types_supported: m?.grant_types_supported,
       authorization_response_iss_parameter_supported: m?.authorization_response_iss_parameter_supported,
     };
   }
   discoveryState() { return undefined; }
   async redirectToAuthorization(authorizationUrl) {
+    this.redirects++;
+    if (!this.walkOnRedirect) return; // recorded by the caller's step
     const u = new URL(authorizationUrl);
     const p = Object.fromEntries(u.searchParams);
     const challenge = p.code_challenge;
@@ -494,8 +367,78 @@ class HeadlessProvider {
       pkce: { method: p.code_challenge_method, challenge_length: challenge?.length, challenge_is_s256_of_verifier: !!challenge && challenge === expectChallenge },
       state_from_provider: p.state === this._state,
     };
-    this.result = await actAsUser(u);
+    const ua = createUserAgent({
+      user: opts.user, password, redirect: opts.redirect, deny: opts.deny, record, redact,
+      userAgent: 'mcpgate-t80-headless-user/1.0',
+      onLoginAnswer: (st) => { out.login_status = st; },
+    });
+    out.pages = ua.pages;
+    this.result = await ua.actAsUser(u);
   }
+}
+
+// ------------------------------------------------------------- SDK steps
+const summary = (t) => (t ? {
+  token_type: t.token_type, expires_in: t.expires_in, scope: t.scope, issuer: t.issuer,
+  has_access_token: typeof t.access_token === 'string' && t.access_token.length > 0,
+  has_refresh_token: typeof t.refresh_token === 'string' && t.refresh_token.length > 0,
+} : undefined);
+
+// One auth() call, with what it did at the token endpoint and what it saved.
+async function sdkStep(provider, name, run) {
+  const calls0 = tokenCalls.length, redirects0 = provider.redirects, inval0 = provider.invalidated.length, saved0 = provider.saved.length;
+  const before = provider.tokens();
+  const step = { name };
+  try {
+    step.result = await run();
+  } catch (e) {
+    step.error = String(e?.message || e);
+    step.error_class = e?.constructor?.name;
+  }
+  const calls = tokenCalls.slice(calls0);
+  step.token_requests = calls.map((c) => ({
+    grant_type: c.entry.grant_type, status: c.entry.status, form: c.entry.form,
+    authorization_scheme: c.entry.authorization_scheme, basic_client_id: c.entry.basic_client_id,
+    basic_has_secret: c.entry.basic_has_secret, response: c.entry.response,
+  }));
+  step.authorization_redirects = provider.redirects - redirects0;
+  step.invalidated = provider.invalidated.slice(inval0);
+  step.saves = provider.saved.length - saved0;
+  const after = provider.tokens();
+  step.saved = summary(after);
+  const last = calls.at(-1)?.raw;
+  // the SDK saved exactly what the token endpoint answered (RT-07: it keeps
+  // the old refresh token when the answer has none, so compare with the answer)
+  step.saved_equals_response = !!(last && after && after.access_token === last.access_token && after.refresh_token === last.refresh_token);
+  if (before?.access_token) {
+    step.previous = summary(before);
+    step.new_access_token = !!after?.access_token && after.access_token !== before.access_token;
+    step.rotated = !!after?.refresh_token && after.refresh_token !== before.refresh_token;
+    step.response_had_refresh_token = !!(last && typeof last.refresh_token === 'string' && last.refresh_token.length > 0);
+    step.response_refresh_token_is_new = !!(last && last.refresh_token && last.refresh_token !== before.refresh_token);
+  }
+  if (after) secrets.tokens.push({ step: name, access_token: after.access_token, refresh_token: after.refresh_token });
+  return step;
+}
+
+function stepProblems(step, grant) {
+  const p = [];
+  if (step.error) p.push(`auth() threw ${step.error_class ?? ''}: ${step.error}`);
+  if (step.result !== 'AUTHORIZED') p.push(`auth() returned ${step.result}, expected AUTHORIZED`);
+  const reqs = step.token_requests.filter((r) => r.grant_type === grant);
+  if (reqs.length !== 1) p.push(`${reqs.length} token requests with grant_type=${grant}, expected 1`);
+  else if (reqs[0].status !== 200) p.push(`the token endpoint answered ${reqs[0].status} to grant_type=${grant}: ${reqs[0].response?.error ?? ''} ${reqs[0].response?.error_description ?? ''}`.trim());
+  if (step.authorization_redirects) p.push('auth() started a new authorization (redirectToAuthorization)');
+  if (step.invalidated.length) p.push(`auth() invalidated credentials: ${step.invalidated.join(', ')}`);
+  if (!step.saved?.has_access_token) p.push('the SDK saved no access token');
+  if (!step.saved_equals_response) p.push('the SDK did not save the token response it got');
+  if (grant === 'refresh_token') {
+    if (!step.response_had_refresh_token) p.push('the refresh answer has no refresh_token (no rotation, RT-03/RT-07)');
+    else if (!step.response_refresh_token_is_new) p.push('the refresh answer repeats the old refresh token (no rotation)');
+    if (!step.rotated) p.push('the SDK did not save a new refresh token');
+    if (!step.new_access_token) p.push('no new access token after the refresh');
+  } else if (!step.saved?.has_refresh_token) p.push('no refresh token with the code exchange');
+  return p;
 }
 
 // ------------------------------------------------------------------ main
@@ -527,17 +470,35 @@ async function main() {
     return;
   }
   out.outcome = 'code';
-  // 2. optional: the code for tokens through the same auth() (reported only)
-  if (opts.exchange) {
-    out.token_exchange = { attempted: true };
-    try {
-      out.token_exchange.result = await auth(provider, { serverUrl, authorizationCode: cb.code, fetchFn: sdkFetch });
-    } catch (e) {
-      out.token_exchange.error = String(e?.message || e);
-    }
-  } else {
-    out.token_exchange = { attempted: false, note: 'stopped at the authorization code (no --exchange)' };
+  if (opts.codeOnly) {
+    out.token_exchange = { attempted: false, note: 'stopped at the authorization code (--code-only)' };
+    return;
   }
+  // From here on a call to redirectToAuthorization means a step failed.
+  provider.walkOnRedirect = false;
+
+  // 2. the code for tokens: auth() with the code, as the transport's finishAuth does
+  const ex = await sdkStep(provider, 'exchange', () => auth(provider, { serverUrl, authorizationCode: cb.code, fetchFn: sdkFetch }));
+  out.token_exchange = ex;
+  const exProblems = stepProblems(ex, 'authorization_code');
+  if (exProblems.length) {
+    out.errors.push(...exProblems.map((p) => `exchange: ${p}`));
+    return;
+  }
+  out.outcome = 'tokens';
+
+  // 3. refreshes through auth(), as after a 401 from the MCP endpoint
+  for (let i = 1; i <= opts.refreshes; i++) {
+    provider.markExpired();
+    const st = await sdkStep(provider, `refresh ${i}`, () => auth(provider, { serverUrl, fetchFn: sdkFetch }));
+    out.refreshes.push(st);
+    const p = stepProblems(st, 'refresh_token');
+    if (p.length) {
+      out.errors.push(...p.map((x) => `refresh ${i}: ${x}`));
+      return;
+    }
+  }
+  if (opts.refreshes > 0) out.outcome = 'refreshed';
 }
 
 function finish() {
@@ -546,18 +507,20 @@ function finish() {
   out.ok = out.outcome === expected;
   if (!out.ok && out.outcome === 'login_rejected') out.errors.push('the login form came back after the password was submitted (credentials rejected?)');
   if (!out.ok) out.errors.push(`outcome ${out.outcome}, expected ${expected}`);
-  if (out.callback && (out.outcome === 'code' || out.outcome === 'denied')) {
+  if (out.callback && (out.callback.code || out.callback.error === 'access_denied')) {
     // state (OAuth 2.1 4.1.2, 4.1.2.1) and iss (RFC 9207, when advertised)
     // must come back in success and error redirects alike
     if (!out.callback.state_matches) { out.ok = false; out.errors.push('state in the redirect differs from the one sent'); }
     if (!out.callback.iss_matches) { out.ok = false; out.errors.push('iss in the redirect differs from the metadata issuer'); }
   }
+  if (opts.revealSecrets) out.secrets = secrets;
   process.stdout.write(JSON.stringify(out, null, 2) + '\n');
   process.exitCode = out.ok ? 0 : 1;
 }
 const timer = setTimeout(() => { out.errors.push(`timeout after ${opts.timeout} ms`); finish(); process.exit(1); }, opts.timeout);
 main().then(finish, (e) => {
   out.errors.push(String(e?.message || e));
+  if (e?.page) out.failed_page = e.page;
   if (opts.verbose) console.error(e?.stack || e);
   finish();
 });
