@@ -42,7 +42,8 @@
 #define MAXWORK		1000000
 #define NAMEMAX		32	/* bytes of a member name quoted in a message */
 #define STRSTEP		64	/* string bytes compared per step */
-#define TWO52		4503599627370496.0	/* doubles beyond are integers */
+/* 2^52: every double of at least this magnitude is an integer */
+#define TWO52		4503599627370496.0
 
 /* The keywords of the subset: a schema may use these and nothing else. */
 enum kw {
@@ -134,7 +135,7 @@ struct seg {
 struct ctx {
 	char		*err;
 	size_t		 errsz;
-	int		 schema;	/* paths are JSON Pointers into a schema */
+	int		 schema;	/* paths are JSON Pointers (a schema) */
 	int		 over;		/* the work budget ran out */
 	size_t		 nodes;		/* values or schema nodes seen */
 	size_t		 work;		/* steps, against MAXWORK */
@@ -356,7 +357,7 @@ report(struct ctx *c, const char *msg)
 		    first--)
 			used += len[first - 1];
 		if (first == n && n > 0)
-			first = n - 1;	/* the last segment, whatever it costs */
+			first = n - 1;	/* the last one, whatever it costs */
 	}
 	out_add(&o, c->schema ? "#" : "$", 1);
 	if (first > 0)
@@ -548,7 +549,9 @@ equal(struct ctx *c, const cJSON *a, const cJSON *b)
 	case cJSON_Number:
 		return a->valuedouble == b->valuedouble;
 	case cJSON_String:
-		if ((p = a->valuestring) == NULL || (q = b->valuestring) == NULL)
+		p = a->valuestring;
+		q = b->valuestring;
+		if (p == NULL || q == NULL)
 			return 0;
 		/* long strings cost in proportion to their length */
 		for (i = 1; p[i - 1] == q[i - 1]; i++) {
@@ -741,8 +744,8 @@ vkeyword(struct ctx *c, enum kw k, const cJSON *v, size_t depth)
 					return fail(c, "schema too large to "
 					    "check");
 				if (strcmp(f->valuestring, e->valuestring) == 0)
-					return fail_name(c, "\"", e->valuestring,
-					    "\" listed twice");
+					return fail_name(c, "\"",
+					    e->valuestring, "\" listed twice");
 			}
 		}
 		return 1;
@@ -762,15 +765,15 @@ vkeyword(struct ctx *c, enum kw k, const cJSON *v, size_t depth)
 		    v->valuedouble < 0)
 			return fail(c, "must be a non-negative integer");
 		return 1;
-	case KW_EXCLUSIVEMINIMUM:
-	case KW_EXCLUSIVEMAXIMUM:
-		/* draft 4's boolean modifier would silently mean "0" */
-		if (cJSON_IsBool(v))
-			return fail(c, "must be a number (the bound itself, as "
-			    "in draft 2020-12), not a boolean");
-		/* FALLTHROUGH */
 	case KW_MINIMUM:
 	case KW_MAXIMUM:
+	case KW_EXCLUSIVEMINIMUM:
+	case KW_EXCLUSIVEMAXIMUM:
+		/* draft 4's boolean modifier: say what 2020-12 wants instead */
+		if (cJSON_IsBool(v) && (k == KW_EXCLUSIVEMINIMUM ||
+		    k == KW_EXCLUSIVEMAXIMUM))
+			return fail(c, "must be a number (the bound itself, as "
+			    "in draft 2020-12), not a boolean");
 		if (!cJSON_IsNumber(v) || !isfinite(v->valuedouble))
 			return fail(c, "must be a number");
 		return 1;

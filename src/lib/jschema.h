@@ -27,9 +27,10 @@
 
 #include <cjson/cJSON.h>
 
-#define JSCHEMA_MAXDEPTH	16	/* nesting of subschemas, and of values */
-#define JSCHEMA_MAXNODES	4096	/* values in one checked value; nodes in
-					   one schema */
+/* Levels of subschemas in a schema; levels of arrays and objects in a value. */
+#define JSCHEMA_MAXDEPTH	16
+/* Values (containers, members, items) in a value; nodes in a schema. */
+#define JSCHEMA_MAXNODES	4096
 
 /*
  * Whether schema lies within the subset and its bounds: 1 usable, 0 not
