@@ -1011,6 +1011,115 @@ COMMENT ON FUNCTION mcpgate.token_revoke(bytea, text, inet) IS
   'RFC 7009 revocation by a client: a refresh token revokes its whole family, an access token itself. Returns access, refresh, or unknown (also for another client''s token).';
 
 -- ---------------------------------------------------------------------------
+-- Resources besides the documents (which are resources mcpgate://doc/<id>):
+-- fixed resources with any URI, text or binary, and URI templates whose
+-- contents a SQL function produces.
+
+CREATE TABLE mcpgate.resources (
+  uri         text PRIMARY KEY CHECK (uri ~ '^[A-Za-z][A-Za-z0-9+.-]*:[^[:space:]]+$' AND uri NOT LIKE 'mcpgate://doc/%'),
+  owner_id    bigint REFERENCES mcpgate.users ON DELETE CASCADE,
+  name        text NOT NULL,
+  title       text,
+  description text,
+  mime_type   text NOT NULL DEFAULT 'text/plain',
+  text        text,
+  blob        bytea,
+  created_at  timestamptz NOT NULL DEFAULT now(),
+  updated_at  timestamptz NOT NULL DEFAULT now(),
+  CONSTRAINT resources_text_or_blob CHECK ((text IS NULL) <> (blob IS NULL))
+);
+COMMENT ON TABLE mcpgate.resources IS
+  'MCP resources other than the documents: resources/list and resources/read serve them to the users who may see them.';
+COMMENT ON COLUMN mcpgate.resources.uri IS 'The resource URI (any scheme but mcpgate://doc/, which names documents).';
+COMMENT ON COLUMN mcpgate.resources.owner_id IS 'NULL: every user sees it; else only this user (deleting the user deletes it).';
+COMMENT ON COLUMN mcpgate.resources.name IS 'The resource''s name in resources/list.';
+COMMENT ON COLUMN mcpgate.resources.title IS 'A human-readable title, or NULL.';
+COMMENT ON COLUMN mcpgate.resources.description IS 'What it is, or NULL.';
+COMMENT ON COLUMN mcpgate.resources.mime_type IS 'Its MIME type.';
+COMMENT ON COLUMN mcpgate.resources.text IS 'Its contents as text; exactly one of text and blob is set.';
+COMMENT ON COLUMN mcpgate.resources.blob IS 'Its contents as bytes (sent base64-encoded); exactly one of text and blob is set.';
+COMMENT ON COLUMN mcpgate.resources.created_at IS 'When it was added.';
+COMMENT ON COLUMN mcpgate.resources.updated_at IS 'When it last changed.';
+CREATE TRIGGER resources_touch BEFORE UPDATE ON mcpgate.resources
+  FOR EACH ROW EXECUTE FUNCTION mcpgate.touch_updated_at();
+
+CREATE TABLE mcpgate.resource_templates (
+  uri_template text PRIMARY KEY CHECK (uri_template ~ '\{[A-Za-z_][A-Za-z0-9_]*\}'),
+  name         text NOT NULL,
+  title        text,
+  description  text,
+  mime_type    text NOT NULL DEFAULT 'text/plain',
+  function     text NOT NULL,
+  position     int NOT NULL DEFAULT 0
+);
+COMMENT ON TABLE mcpgate.resource_templates IS
+  'MCP resource templates (RFC 6570 level 1: {name} stands for one path segment): resources/templates/list lists them; resources/read of a matching URI calls the function.';
+COMMENT ON COLUMN mcpgate.resource_templates.uri_template IS 'The template, e.g. myapp://item/{id}/data.';
+COMMENT ON COLUMN mcpgate.resource_templates.name IS 'Its name in resources/templates/list.';
+COMMENT ON COLUMN mcpgate.resource_templates.title IS 'A human-readable title, or NULL.';
+COMMENT ON COLUMN mcpgate.resource_templates.description IS 'What it produces, or NULL.';
+COMMENT ON COLUMN mcpgate.resource_templates.mime_type IS 'The MIME type of what it produces.';
+COMMENT ON COLUMN mcpgate.resource_templates.function IS 'A function (uri text, vars jsonb, ctx jsonb) RETURNS jsonb giving {"text": …} or {"blob": base64}, or NULL for "no such resource"; written schema.name(text,jsonb,jsonb).';
+COMMENT ON COLUMN mcpgate.resource_templates.position IS 'Order in resources/templates/list.';
+
+CREATE FUNCTION mcpgate.read_resource(p_uri text, p_ctx jsonb)
+  RETURNS jsonb
+  LANGUAGE plpgsql VOLATILE
+  SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+  v_user bigint := (p_ctx->>'user_id')::bigint;
+  d mcpgate.documents%ROWTYPE;
+  r mcpgate.resources%ROWTYPE;
+  t record;
+  v_re text;
+  v_names text[];
+  v_vals text[];
+  v_vars jsonb;
+  v_fn regprocedure;
+  v_out jsonb;
+BEGIN
+  IF p_uri LIKE 'mcpgate://doc/%' THEN
+    SELECT * INTO d FROM mcpgate.documents
+     WHERE doc_id = substr(p_uri, 15) AND (owner_id IS NULL OR owner_id = v_user);
+    IF NOT FOUND THEN RETURN NULL; END IF;
+    RETURN jsonb_build_object('uri', p_uri, 'mimeType', 'text/plain', 'text', d.body);
+  END IF;
+  SELECT * INTO r FROM mcpgate.resources
+   WHERE uri = p_uri AND (owner_id IS NULL OR owner_id = v_user);
+  IF FOUND THEN
+    IF r.blob IS NOT NULL THEN
+      RETURN jsonb_build_object('uri', p_uri, 'mimeType', r.mime_type,
+                                'blob', translate(encode(r.blob, 'base64'), E'\n', ''));
+    END IF;
+    RETURN jsonb_build_object('uri', p_uri, 'mimeType', r.mime_type, 'text', r.text);
+  END IF;
+  FOR t IN SELECT * FROM mcpgate.resource_templates ORDER BY position, uri_template LOOP
+    -- {name} matches one segment; everything else literally
+    v_re := '^' || regexp_replace(regexp_replace(t.uri_template,
+              '([.*+?^$()\[\]|\\])', '\\\1', 'g'), '\\?\{[A-Za-z_][A-Za-z0-9_]*\\?\}', '([^/?#]+)', 'g') || '$';
+    v_vals := regexp_match(p_uri, v_re);
+    IF v_vals IS NULL THEN CONTINUE; END IF;
+    SELECT array_agg(m[1] ORDER BY ord) INTO v_names
+      FROM regexp_matches(t.uri_template, '\{([A-Za-z_][A-Za-z0-9_]*)\}', 'g') WITH ORDINALITY AS x(m, ord);
+    SELECT coalesce(jsonb_object_agg(v_names[i], v_vals[i]), '{}') INTO v_vars
+      FROM generate_subscripts(v_names, 1) AS i;
+    v_fn := pg_catalog.to_regprocedure(t.function);
+    IF v_fn IS NULL THEN
+      RAISE EXCEPTION 'resource template %: function % does not exist', t.uri_template, t.function
+        USING ERRCODE = 'undefined_function';
+    END IF;
+    EXECUTE format('SELECT %s($1, $2, $3)', v_fn::regproc) INTO v_out USING p_uri, v_vars, p_ctx;
+    IF v_out IS NULL THEN RETURN NULL; END IF;
+    RETURN jsonb_build_object('uri', p_uri, 'mimeType', t.mime_type) || v_out;
+  END LOOP;
+  RETURN NULL;
+END
+$$;
+COMMENT ON FUNCTION mcpgate.read_resource(text, jsonb) IS
+  'resources/read: a document (mcpgate://doc/<id>), a row of resources, or the output of the first matching resource template; NULL when there is none the user may see.';
+
+-- ---------------------------------------------------------------------------
 -- The MCP endpoint.  Tools are rows naming a SQL function (args jsonb,
 -- ctx jsonb) RETURNS jsonb; the endpoint validates the arguments against
 -- the tool's input schema, then calls it through call_tool.  ctx carries

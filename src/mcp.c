@@ -178,6 +178,8 @@ authenticate(struct mcp *m, int with_tools)
 	return 1;
 }
 
+static char	*context_json(const struct mcp *);
+
 /* ---- methods ---------------------------------------------------------- */
 
 static cJSON *
@@ -190,6 +192,7 @@ capabilities(void)
 	cJSON_AddItemToObject(c, "tools", t);
 	cJSON_AddItemToObject(c, "resources", cJSON_CreateObject());
 	cJSON_AddItemToObject(c, "prompts", cJSON_CreateObject());
+	cJSON_AddItemToObject(c, "completions", cJSON_CreateObject());
 	return c;
 }
 
@@ -351,13 +354,7 @@ m_tools_call(struct mcp *m, const cJSON *params, int *code, const char **msg)
 		}
 	}
 	argtext = args != NULL ? cJSON_PrintUnformatted(args) : xstrdup("{}");
-	ctx = cJSON_CreateObject();
-	cJSON_AddNumberToObject(ctx, "user_id", (double)m->user_id);
-	cJSON_AddStringToObject(ctx, "client_id", m->client_id);
-	cJSON_AddItemToObject(ctx, "scopes", json_strarray(m->scope));
-	cJSON_AddStringToObject(ctx, "search_config", r->conf->search_config);
-	cJSON_AddNumberToObject(ctx, "fetch_max_chars", (double)r->conf->fetch_max_chars);
-	ctxtext = cJSON_PrintUnformatted(ctx);
+	ctxtext = context_json(m);
 	p[0] = name;
 	p[1] = argtext;
 	p[2] = ctxtext;
@@ -440,14 +437,32 @@ cursor_encode(const char *last)
 	return out;
 }
 
+/* The context a tool or resource function gets. */
+static char *
+context_json(const struct mcp *m)
+{
+	cJSON	*ctx = cJSON_CreateObject();
+	char	*s;
+
+	cJSON_AddNumberToObject(ctx, "user_id", (double)m->user_id);
+	cJSON_AddStringToObject(ctx, "client_id", m->client_id);
+	cJSON_AddItemToObject(ctx, "scopes", json_strarray(m->scope));
+	cJSON_AddStringToObject(ctx, "search_config", m->r->conf->search_config);
+	cJSON_AddNumberToObject(ctx, "fetch_max_chars", (double)m->r->conf->fetch_max_chars);
+	s = cJSON_PrintUnformatted(ctx);
+	cJSON_Delete(ctx);
+	return s;
+}
+
 static cJSON *
 m_resources_list(struct mcp *m, const cJSON *params, int *code, const char **msg)
 {
-	char		 uid[32], lim[16], *after, *uri, *nc;
+	char		 uid[32], lim[16], *after, *nc;
 	const char	*p[3];
 	struct db_rows	 rows;
 	cJSON		*res, *list, *it;
 	int		 n, i, bad;
+	char		**v;
 
 	if ((after = cursor_decode(params, &bad)) == NULL) {
 		*code = E_PARAMS;
@@ -470,18 +485,21 @@ m_resources_list(struct mcp *m, const cJSON *params, int *code, const char **msg
 	res = cJSON_CreateObject();
 	list = cJSON_AddArrayToObject(res, "resources");
 	for (i = 0; i < n && i < PAGE_SIZE; i++) {
+		v = rows.v + i * 6;
 		it = cJSON_CreateObject();
-		uri = xasprintf(DOC_URI "%s", rows.v[i * 4]);
-		cJSON_AddStringToObject(it, "uri", uri);
-		free(uri);
-		cJSON_AddStringToObject(it, "name", rows.v[i * 4 + 1]);
-		cJSON_AddStringToObject(it, "title", rows.v[i * 4 + 1]);
-		cJSON_AddStringToObject(it, "mimeType", "text/plain");
-		cJSON_AddNumberToObject(it, "size", (double)strtoll(rows.v[i * 4 + 2], NULL, 10));
+		cJSON_AddStringToObject(it, "uri", v[0]);
+		cJSON_AddStringToObject(it, "name", v[1]);
+		if (v[2] != NULL)
+			cJSON_AddStringToObject(it, "title", v[2]);
+		if (v[5] != NULL)
+			cJSON_AddStringToObject(it, "description", v[5]);
+		cJSON_AddStringToObject(it, "mimeType", v[3]);
+		if (v[4] != NULL)
+			cJSON_AddNumberToObject(it, "size", (double)strtoll(v[4], NULL, 10));
 		cJSON_AddItemToArray(list, it);
 	}
 	if (n > PAGE_SIZE) {
-		nc = cursor_encode(rows.v[(PAGE_SIZE - 1) * 4]);
+		nc = cursor_encode(rows.v[(PAGE_SIZE - 1) * 6]);
 		cJSON_AddStringToObject(res, "nextCursor", nc);
 		free(nc);
 	}
@@ -493,10 +511,10 @@ static cJSON *
 m_resources_read(struct mcp *m, const cJSON *params, int *code, const char **msg)
 {
 	const char	*uri = json_get_str(params, "uri");
-	char		 uid[32];
+	char		*ctx, err[128];
 	const char	*p[2];
 	struct db_rows	 rows;
-	cJSON		*res, *list, *it;
+	cJSON		*res, *list, *c;
 	int		 n;
 
 	if (uri == NULL) {
@@ -504,17 +522,24 @@ m_resources_read(struct mcp *m, const cJSON *params, int *code, const char **msg
 		*msg = "params.uri must be a resource URI";
 		return NULL;
 	}
-	snprintf(uid, sizeof(uid), "%lld", m->user_id);
-	p[0] = strncmp(uri, DOC_URI, strlen(DOC_URI)) == 0 ? uri + strlen(DOC_URI) : "";
-	p[1] = uid;
-	if ((n = db_fetch(STMT_MCP_RESOURCE_READ, 2, p, NULL, &rows)) == -1) {
+	ctx = context_json(m);
+	p[0] = uri;
+	p[1] = ctx;
+	n = db_fetch(STMT_MCP_RESOURCE_READ, 2, p, NULL, &rows);
+	cJSON_free(ctx);
+	if (n == -1) {
 		m->http_status = db_unavailable() ? 503 : 500;
 		*code = E_INTERNAL;
-		*msg = "database error";
+		*msg = strcmp(db_last_sqlstate(), "P0001") == 0 ?
+		    "the resource could not be read" : "database error";
+		if (!db_unavailable())
+			m->http_status = 0;
 		return NULL;
 	}
-	if (n != 1) {
-		db_rows_free(&rows);
+	c = n == 1 && rows.v[0] != NULL ? json_parse(rows.v[0], strlen(rows.v[0]),
+	    HTTP_RESPONSE_MAX, 8, err, sizeof(err)) : NULL;
+	db_rows_free(&rows);
+	if (c == NULL) {
 		/* F-16; the 2026-07-28 revision uses -32602 */
 		*code = m->modern ? E_PARAMS : E_NOTFOUND;
 		*msg = "Resource not found";
@@ -522,24 +547,19 @@ m_resources_read(struct mcp *m, const cJSON *params, int *code, const char **msg
 	}
 	res = cJSON_CreateObject();
 	list = cJSON_AddArrayToObject(res, "contents");
-	it = cJSON_CreateObject();
-	cJSON_AddStringToObject(it, "uri", uri);
-	cJSON_AddStringToObject(it, "mimeType", "text/plain");
-	cJSON_AddStringToObject(it, "text", rows.v[2]);
-	cJSON_AddItemToArray(list, it);
-	db_rows_free(&rows);
+	cJSON_AddItemToArray(list, c);
 	return res;
 }
 
 static cJSON *
 m_templates_list(struct mcp *m, const cJSON *params, int *code, const char **msg)
 {
-	cJSON	*res = cJSON_CreateObject(), *list, *it;
+	cJSON		*res = cJSON_CreateObject(), *list, *it;
+	struct db_rows	 rows;
+	int		 n, i;
+	char		**v;
 
-	(void)m;
 	(void)params;
-	(void)code;
-	(void)msg;
 	list = cJSON_AddArrayToObject(res, "resourceTemplates");
 	it = cJSON_CreateObject();
 	cJSON_AddStringToObject(it, "uriTemplate", DOC_URI "{id}");
@@ -547,6 +567,26 @@ m_templates_list(struct mcp *m, const cJSON *params, int *code, const char **msg
 	cJSON_AddStringToObject(it, "title", "A document of the knowledge base");
 	cJSON_AddStringToObject(it, "mimeType", "text/plain");
 	cJSON_AddItemToArray(list, it);
+	if ((n = db_fetch(STMT_MCP_TEMPLATES, 0, NULL, NULL, &rows)) == -1) {
+		cJSON_Delete(res);
+		m->http_status = db_unavailable() ? 503 : 500;
+		*code = E_INTERNAL;
+		*msg = "database error";
+		return NULL;
+	}
+	for (i = 0; i < n; i++) {
+		v = rows.v + i * 5;
+		it = cJSON_CreateObject();
+		cJSON_AddStringToObject(it, "uriTemplate", v[0]);
+		cJSON_AddStringToObject(it, "name", v[1]);
+		if (v[2] != NULL)
+			cJSON_AddStringToObject(it, "title", v[2]);
+		if (v[3] != NULL)
+			cJSON_AddStringToObject(it, "description", v[3]);
+		cJSON_AddStringToObject(it, "mimeType", v[4]);
+		cJSON_AddItemToArray(list, it);
+	}
+	db_rows_free(&rows);
 	return res;
 }
 
@@ -627,6 +667,25 @@ fill(const char *s, const cJSON *args)
 	return buf_steal(&b);
 }
 
+/* Fill the arguments into every string of a message's content. */
+static void
+fill_all(cJSON *j, const cJSON *args, int depth)
+{
+	cJSON	*it;
+	char	*f;
+
+	if (depth > 16)
+		return;
+	cJSON_ArrayForEach(it, j) {
+		if (cJSON_IsString(it) && strstr(it->valuestring, "{{") != NULL) {
+			f = fill(it->valuestring, args);
+			cJSON_SetValuestring(it, f);
+			free(f);
+		} else if (cJSON_IsObject(it) || cJSON_IsArray(it))
+			fill_all(it, args, depth + 1);
+	}
+}
+
 static cJSON *
 m_prompts_get(struct mcp *m, const cJSON *params, int *code, const char **msg)
 {
@@ -635,8 +694,8 @@ m_prompts_get(struct mcp *m, const cJSON *params, int *code, const char **msg)
 	const char	*p[1];
 	struct db_rows	 rows;
 	cJSON		*decl = NULL, *msgs = NULL, *res = NULL, *it, *content;
-	const cJSON	*d, *txt;
-	char		 err[64], *filled;
+	const cJSON	*d;
+	char		 err[64];
 	int		 n, req;
 
 	if (name == NULL || (args != NULL && !cJSON_IsObject(args) && !cJSON_IsNull(args))) {
@@ -671,15 +730,11 @@ m_prompts_get(struct mcp *m, const cJSON *params, int *code, const char **msg)
 	res = cJSON_CreateObject();
 	if (rows.v[1] != NULL)
 		cJSON_AddStringToObject(res, "description", rows.v[1]);
-	/* each message's text content gets the arguments filled in */
+	/* each message's content gets the arguments filled in */
 	cJSON_ArrayForEach(it, msgs) {
 		content = cJSON_GetObjectItemCaseSensitive(it, "content");
-		if (cJSON_IsObject(content) && (txt = cJSON_GetObjectItemCaseSensitive(content, "text")) != NULL &&
-		    cJSON_IsString(txt)) {
-			filled = fill(txt->valuestring, args);
-			cJSON_ReplaceItemInObjectCaseSensitive(content, "text", cJSON_CreateString(filled));
-			free(filled);
-		}
+		if (cJSON_IsObject(content))
+			fill_all(content, args, 0);
 	}
 	cJSON_AddItemToObject(res, "messages", msgs != NULL ? msgs : cJSON_CreateArray());
 	msgs = NULL;
@@ -687,6 +742,67 @@ out:
 	db_rows_free(&rows);
 	cJSON_Delete(decl);
 	cJSON_Delete(msgs);
+	return res;
+}
+
+/*
+ * completion/complete for prompt arguments: the values an argument
+ * declares ("values" in the prompt's arguments, our extension) that start
+ * with what was typed, case-insensitively.  Other references get none.
+ */
+static cJSON *
+m_complete(struct mcp *m, const cJSON *params, int *code, const char **msg)
+{
+	const cJSON	*ref = json_get_object(params, "ref");
+	const cJSON	*arg = json_get_object(params, "argument");
+	const char	*type, *name, *an, *typed, *p[1];
+	struct db_rows	 rows;
+	cJSON		*res, *c, *vals, *decl = NULL;
+	const cJSON	*d, *v;
+	char		 err[64];
+	int		 n, total = 0;
+
+	if (ref == NULL || arg == NULL || (type = json_get_str(ref, "type")) == NULL ||
+	    (an = json_get_str(arg, "name")) == NULL) {
+		*code = E_PARAMS;
+		*msg = "params.ref and params.argument are required";
+		return NULL;
+	}
+	typed = json_get_str(arg, "value");
+	res = cJSON_CreateObject();
+	c = cJSON_AddObjectToObject(res, "completion");
+	vals = cJSON_AddArrayToObject(c, "values");
+	if (strcmp(type, "ref/prompt") == 0 && (name = json_get_str(ref, "name")) != NULL) {
+		p[0] = name;
+		if ((n = db_fetch(STMT_MCP_PROMPT_GET, 1, p, NULL, &rows)) == -1) {
+			cJSON_Delete(res);
+			m->http_status = db_unavailable() ? 503 : 500;
+			*code = E_INTERNAL;
+			*msg = "database error";
+			return NULL;
+		}
+		if (n == 1)
+			decl = json_parse(rows.v[2], strlen(rows.v[2]), 1 << 20, 16, err, sizeof(err));
+		db_rows_free(&rows);
+		cJSON_ArrayForEach(d, decl) {
+			const char *dn = json_get_str(d, "name");
+			if (dn == NULL || strcmp(dn, an) != 0)
+				continue;
+			cJSON_ArrayForEach(v, json_get_array(d, "values")) {
+				if (!cJSON_IsString(v) || (typed != NULL &&
+				    strncasecmp(v->valuestring, typed, strlen(typed)) != 0))
+					continue;
+				if (++total <= 100)
+					cJSON_AddItemToArray(vals, cJSON_CreateString(v->valuestring));
+			}
+		}
+		cJSON_Delete(decl);
+	}
+	cJSON_AddNumberToObject(c, "total", total);
+	if (total > 100)
+		cJSON_AddTrueToObject(c, "hasMore");
+	else
+		cJSON_AddFalseToObject(c, "hasMore");
 	return res;
 }
 
@@ -711,6 +827,7 @@ static const struct method methods[] = {
 	{ "resources/templates/list", 3, 0, NULL, m_templates_list },
 	{ "prompts/list", 3, 0, NULL, m_prompts_list },
 	{ "prompts/get", 3, 0, "name", m_prompts_get },
+	{ "completion/complete", 3, 0, NULL, m_complete },
 };
 
 static const struct method *
@@ -793,11 +910,27 @@ message(struct mcp *m, const cJSON *msg, int in_batch)
 			return NULL;
 	}
 	res = me->fn(m, params, &code, &emsg);
-	if (res == NULL)
+	if (res == NULL) {
+		cJSON *data = NULL;
+		if (code == E_NOTFOUND || (m->modern && strcmp(method, "resources/read") == 0 &&
+		    code == E_PARAMS && json_get_str(params, "uri") != NULL)) {
+			data = cJSON_CreateObject();	/* F-16: data.uri */
+			cJSON_AddStringToObject(data, "uri", json_get_str(params, "uri"));
+		}
 		return rpc_error(id, code != 0 ? code : E_INTERNAL,
-		    emsg != NULL ? emsg : "Internal error", code == E_NOTFOUND ?
-		    cJSON_Parse("{}") : NULL);
+		    emsg != NULL ? emsg : "Internal error", data);
+	}
 	if (m->modern) {
+		/*
+		 * §4.7: list and read results say how long they may be cached;
+		 * they depend on the token's user, and an administrator may
+		 * change them at any time: not cached, and only per user.
+		 */
+		if (strstr(method, "/list") != NULL || strcmp(method, "resources/read") == 0 ||
+		    strcmp(method, "prompts/get") == 0 || strcmp(method, "server/discover") == 0) {
+			cJSON_AddNumberToObject(res, "ttlMs", 0);
+			cJSON_AddStringToObject(res, "cacheScope", "private");
+		}
 		cJSON_AddStringToObject(res, "resultType", "complete");
 		if (cJSON_GetObjectItemCaseSensitive(res, "_meta") == NULL) {
 			meta = cJSON_CreateObject();

@@ -273,19 +273,31 @@ const struct stmt_def db_stmts[STMT__MAX] = {
 	    "SELECT mcpgate.call_tool($1, $2::jsonb, $3::jsonb)::text",
 	    3, 0 },
 
-	/* A page of the documents user $1 may see, after doc_id $2. */
+	/*
+	 * A page of the resources user $1 may see (documents and resources
+	 * rows), by URI after $2.
+	 */
 	[STMT_MCP_RESOURCES] = { "mcp_resources",
-	    "SELECT doc_id, title, octet_length(body), mcpgate.doc_url(d) "
-	    "FROM mcpgate.documents d "
-	    "WHERE (owner_id IS NULL OR owner_id = $1::bigint) AND doc_id > $2 "
-	    "ORDER BY doc_id LIMIT $3::int",
+	    "SELECT uri, name, title, mime_type, size, description FROM ("
+	    "SELECT 'mcpgate://doc/' || doc_id AS uri, title AS name, title, "
+	    "'text/plain' AS mime_type, octet_length(body) AS size, NULL AS description "
+	    "FROM mcpgate.documents WHERE owner_id IS NULL OR owner_id = $1::bigint "
+	    "UNION ALL SELECT uri, name, title, mime_type, "
+	    "coalesce(octet_length(text), octet_length(blob)), description "
+	    "FROM mcpgate.resources WHERE owner_id IS NULL OR owner_id = $1::bigint) r "
+	    "WHERE uri > $2 ORDER BY uri LIMIT $3::int",
 	    3, 1 },
 
-	/* One document user $2 may see. */
+	/* resources/read: $1 URI, $2 context (sql/schema.sql: read_resource). */
 	[STMT_MCP_RESOURCE_READ] = { "mcp_resource_read",
-	    "SELECT doc_id, title, body FROM mcpgate.documents "
-	    "WHERE doc_id = $1 AND (owner_id IS NULL OR owner_id = $2::bigint)",
-	    2, 1 },
+	    "SELECT mcpgate.read_resource($1, $2::jsonb)::text",
+	    2, 0 },
+
+	/* The resource templates besides the documents'. */
+	[STMT_MCP_TEMPLATES] = { "mcp_templates",
+	    "SELECT uri_template, name, title, description, mime_type "
+	    "FROM mcpgate.resource_templates ORDER BY position, uri_template",
+	    0, 1 },
 
 	/* A page of the enabled prompts after name $1. */
 	[STMT_MCP_PROMPTS] = { "mcp_prompts",

@@ -58,7 +58,7 @@ mcp "$init"
 is "$HTTP_STATUS" 200 "initialize with a token → 200"
 like "$(http_header Content-Type)" '^application/json' "T-04: application/json"
 is "$(http_json .result.protocolVersion)" 2025-06-18 "L-02: a supported version is echoed"
-is "$(http_json '.result.capabilities | keys | join(",")')" "prompts,resources,tools" "F-02: capabilities of what is implemented"
+is "$(http_json '.result.capabilities | keys | join(",")')" "completions,prompts,resources,tools" "F-02: capabilities of what is implemented"
 is "$(http_json .result.serverInfo.name)" mcpgate "F-01: serverInfo"
 is "$(http_header Mcp-Session-Id)" "" "T-17: no session id (stateless)"
 mcp '{"jsonrpc":"2.0","id":2,"method":"initialize","params":{"protocolVersion":"2024-11-05","capabilities":{}}}'
@@ -227,7 +227,7 @@ is "$(http_json .error.code)" -32002 "F-16: another user's document → -32002 (
 mcp '{"jsonrpc":"2.0","id":1,"method":"resources/templates/list"}'
 is "$(http_json '.result.resourceTemplates[0].uriTemplate')" "mcpgate://doc/{id}" "F-14: a URI template"
 it_psql "INSERT INTO mcpgate.prompts (name, title, description, arguments, messages) VALUES ('summarize', 'Summarize', 'Summarize a topic',
-  '[{\"name\":\"topic\",\"description\":\"what\",\"required\":true}]',
+  '[{\"name\":\"topic\",\"description\":\"what\",\"required\":true,\"values\":[\"backups\",\"billing\",\"upgrades\"]}]',
   '[{\"role\":\"user\",\"content\":{\"type\":\"text\",\"text\":\"Search the knowledge base for {{topic}} and summarize.\"}}]')" >/dev/null
 mcp '{"jsonrpc":"2.0","id":1,"method":"prompts/list"}'
 is "$(http_json '.result.prompts[0].name')" summarize "prompts/list from the prompts table"
@@ -235,6 +235,13 @@ mcp '{"jsonrpc":"2.0","id":1,"method":"prompts/get","params":{"name":"summarize"
 is "$(http_json '.result.messages[0].content.text')" "Search the knowledge base for backups and summarize." "prompts/get fills in the arguments"
 mcp '{"jsonrpc":"2.0","id":1,"method":"prompts/get","params":{"name":"summarize"}}'
 is "$(http_json .error.code)" -32602 "  a missing required argument → -32602"
+mcp '{"jsonrpc":"2.0","id":1,"method":"completion/complete","params":{"ref":{"type":"ref/prompt","name":"summarize"},"argument":{"name":"topic","value":"B"}}}'
+is "$(http_json '.result.completion.values | join(",")')" "backups,billing" "completion/complete offers the declared values that match"
+it_psql "INSERT INTO mcpgate.resources (uri, name, mime_type, blob) VALUES ('files://logo.png', 'logo', 'image/png', '\\x89504e47')" >/dev/null
+mcp '{"jsonrpc":"2.0","id":1,"method":"resources/read","params":{"uri":"files://logo.png"}}'
+is "$(http_json '.result.contents[0].blob')/$(http_json '.result.contents[0].mimeType')" "iVBORw==/image/png" "F-13: a binary resource row is sent base64"
+mcp '{"jsonrpc":"2.0","id":1,"method":"resources/read","params":{"uri":"files://nothing"}}'
+is "$(http_json .error.code)/$(http_json .error.data.uri)" "-32002/files://nothing" "F-16: not found carries data.uri"
 
 # ---- the 2026-07-28 era (§4.7) -----------------------------------------------------------------------------
 V=2026-07-28 mcp '{"jsonrpc":"2.0","id":1,"method":"server/discover","params":{"_meta":{"io.modelcontextprotocol/protocolVersion":"2026-07-28"}}}' -H 'Mcp-Method: server/discover'
