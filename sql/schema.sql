@@ -589,6 +589,34 @@ CREATE TRIGGER tools_check_function BEFORE INSERT OR UPDATE OF function ON mcpga
   FOR EACH ROW EXECUTE FUNCTION mcpgate.tools_check_function();
 CREATE TRIGGER tools_touch_updated_at BEFORE UPDATE ON mcpgate.tools
   FOR EACH ROW EXECUTE FUNCTION mcpgate.touch_updated_at();
+
+-- The MCP programs keep the tool list in memory and ask only this number
+-- with each token check: any change to the tools table bumps it, and the
+-- next request reloads the list (one round trip per request, not two).
+CREATE TABLE mcpgate.tools_generation (
+  one  boolean PRIMARY KEY DEFAULT true CHECK (one),
+  gen  bigint NOT NULL DEFAULT 1
+);
+COMMENT ON TABLE mcpgate.tools_generation IS
+  'One row: a number that changes whenever mcpgate.tools changes, so that the MCP programs know when to reload their cached tool list.';
+COMMENT ON COLUMN mcpgate.tools_generation.one IS 'Always true: the table has exactly one row.';
+COMMENT ON COLUMN mcpgate.tools_generation.gen IS 'Bumped by a statement trigger on mcpgate.tools.';
+INSERT INTO mcpgate.tools_generation DEFAULT VALUES;
+
+CREATE FUNCTION mcpgate.tools_bump_generation()
+  RETURNS trigger
+  LANGUAGE plpgsql
+  SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+  UPDATE mcpgate.tools_generation SET gen = gen + 1;
+  RETURN NULL;
+END
+$$;
+COMMENT ON FUNCTION mcpgate.tools_bump_generation() IS
+  'Statement trigger: any change to mcpgate.tools bumps mcpgate.tools_generation.';
+CREATE TRIGGER tools_bump_generation AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON mcpgate.tools
+  FOR EACH STATEMENT EXECUTE FUNCTION mcpgate.tools_bump_generation();
 COMMENT ON TABLE mcpgate.tools IS
   'MCP tools as data: each row names a SQL function (args jsonb, ctx jsonb) RETURNS jsonb that implements the tool. tools/list shows enabled rows ordered by position, name.';
 COMMENT ON COLUMN mcpgate.tools.name IS

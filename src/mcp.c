@@ -77,7 +77,8 @@ struct mcp {
 	long long	 user_id;
 	char		*client_id;
 	char		*scope;
-	cJSON		*tools;		/* loaded with the token, when needed */
+	long long	 tools_gen;	/* the tools' generation, with the token */
+	const cJSON	*tools;		/* the cached list (not owned) */
 	int		 http_status;	/* set by a message that decides it */
 };
 
@@ -139,24 +140,23 @@ scope_has(const char *scopes, const char *want)
 /* ---- the token ---------------------------------------------------------- */
 
 /*
- * Check the bearer token in the database, loading the tools too when
- * with_tools.  1 valid, 0 not (401 answered), -1 database failure
- * (answered).
+ * Check the bearer token in the database.  1 valid, 0 not (401
+ * answered), -1 database failure (answered).  The same statement returns
+ * the tools' generation, so that the cached list is known to be current
+ * without a second round trip.
  */
 static int
-authenticate(struct mcp *m, int with_tools)
+authenticate(struct mcp *m)
 {
 	struct req	*r = m->r;
 	const char	*p[2] = { (const char *)m->token_hash, r->conf->mcp_url };
 	int		 l[2] = { SECRET_HASHBYTES, 0 };
 	struct db_rows	 rows;
-	char		 err[128];
 	int		 n;
 
 	if (m->authed)
 		return 1;
-	n = db_fetch(with_tools ? STMT_MCP_TOOLS : STMT_MCP_AUTH, 2, p, l, &rows);
-	if (n == -1) {
+	if ((n = db_fetch(STMT_MCP_AUTH, 2, p, l, &rows)) == -1) {
 		app_db_error(r);
 		return -1;
 	}
@@ -170,12 +170,47 @@ authenticate(struct mcp *m, int with_tools)
 	m->user_id = strtoll(rows.v[0], NULL, 10);
 	m->client_id = xstrdup(rows.v[1]);
 	m->scope = xstrdup(rows.v[2]);
-	if (with_tools && rows.v[3] != NULL)
-		m->tools = json_parse(rows.v[3], strlen(rows.v[3]), 1 << 24, 64,
-		    err, sizeof(err));
+	m->tools_gen = rows.v[3] != NULL ? strtoll(rows.v[3], NULL, 10) : -1;
 	db_rows_free(&rows);
 	m->authed = 1;
 	return 1;
+}
+
+/*
+ * The enabled tools, from this process's cache, reloaded when the
+ * generation the token check saw differs from the cached one (an
+ * administrator changed mcpgate.tools).  0, or -1 (database failure).
+ */
+static int
+tools_load(struct mcp *m)
+{
+	static cJSON		*cache;
+	static long long	 cache_gen = -1;
+	static char		*cache_db;
+	struct db_rows		 rows;
+	char			 err[128];
+	int			 n;
+
+	if (cache != NULL && cache_gen == m->tools_gen && m->tools_gen >= 0 &&
+	    cache_db != NULL && strcmp(cache_db, m->r->conf->database) == 0) {
+		m->tools = cache;
+		return 0;
+	}
+	if ((n = db_fetch(STMT_MCP_TOOLS, 0, NULL, NULL, &rows)) == -1)
+		return -1;
+	cJSON_Delete(cache);
+	cache = NULL;
+	if (n == 1 && rows.v[1] != NULL)
+		cache = json_parse(rows.v[1], strlen(rows.v[1]), 1 << 24, 64, err,
+		    sizeof(err));
+	if (cache == NULL)
+		cache = cJSON_CreateArray();
+	cache_gen = n == 1 && rows.v[0] != NULL ? strtoll(rows.v[0], NULL, 10) : -1;
+	free(cache_db);
+	cache_db = xstrdup(m->r->conf->database);
+	db_rows_free(&rows);
+	m->tools = cache;
+	return 0;
 }
 
 static char	*context_json(const struct mcp *);
@@ -900,14 +935,9 @@ message(struct mcp *m, const cJSON *msg, int in_batch)
 	}
 	if (in_batch && strcmp(method, "initialize") == 0)
 		return rpc_error(id, E_REQUEST, "initialize must not be in a batch (L-04)", NULL);
-	if (me->tools && m->tools == NULL) {
-		/* the token was checked without the tools: load them */
-		m->authed = 0;
-		free(m->client_id);
-		free(m->scope);
-		m->client_id = m->scope = NULL;
-		if (authenticate(m, 1) != 1)
-			return NULL;
+	if (me->tools && m->tools == NULL && tools_load(m) == -1) {
+		m->http_status = db_unavailable() ? 503 : 500;
+		return rpc_error(id, E_INTERNAL, "database error", NULL);
 	}
 	res = me->fn(m, params, &code, &emsg);
 	if (res == NULL) {
@@ -1037,13 +1067,9 @@ handle(struct req *r)
 		goto out;
 	}
 
-	/* the token, with the tools when the message is about tools */
-	{
-		const char *meth = is_batch ? NULL : json_get_str(body, "method");
-		int with_tools = meth != NULL && strncmp(meth, "tools/", 6) == 0;
-		if ((n = authenticate(&m, with_tools)) != 1)
-			goto out;
-	}
+	/* the token: one round trip (with the tools' generation) */
+	if ((n = authenticate(&m)) != 1)
+		goto out;
 
 	if (!is_batch) {
 		res = message(&m, body, 0);
@@ -1075,7 +1101,6 @@ handle(struct req *r)
 out:
 	cJSON_Delete(body);
 	cJSON_Delete(out);
-	cJSON_Delete(m.tools);
 	free(m.client_id);
 	free(m.scope);
 }

@@ -243,7 +243,8 @@ const struct stmt_def db_stmts[STMT__MAX] = {
 	 * its audience ($2) this MCP URL.  No row back: 401.
 	 */
 	[STMT_MCP_AUTH] = { "mcp_auth",
-	    "SELECT t.user_id, t.client_id, t.scope FROM mcpgate.tokens t "
+	    "SELECT t.user_id, t.client_id, t.scope, "
+	    "(SELECT gen FROM mcpgate.tools_generation) FROM mcpgate.tokens t "
 	    "JOIN mcpgate.token_families f ON f.family_id = t.family_id "
 	    "WHERE t.token_hash = $1::bytea AND t.kind = 'access' "
 	    "AND t.revoked_at IS NULL AND f.revoked_at IS NULL "
@@ -251,22 +252,18 @@ const struct stmt_def db_stmts[STMT__MAX] = {
 	    2, 1 },
 
 	/*
-	 * The token check and every enabled tool in one round trip (what
-	 * tools/list and tools/call need), as a JSON array in order.
+	 * Every enabled tool, in order, as a JSON array, with the generation
+	 * it belongs to (one snapshot): what the programs cache.
 	 */
 	[STMT_MCP_TOOLS] = { "mcp_tools",
-	    "SELECT t.user_id, t.client_id, t.scope, (SELECT coalesce(json_agg("
+	    "SELECT (SELECT gen FROM mcpgate.tools_generation), "
+	    "(SELECT coalesce(json_agg("
 	    "json_build_object('name', x.name, 'title', x.title, 'description', "
 	    "x.description, 'inputSchema', x.input_schema, 'outputSchema', "
 	    "x.output_schema, 'annotations', x.annotations, 'requiredScope', "
 	    "x.required_scope) ORDER BY x.position, x.name), '[]')::text "
-	    "FROM mcpgate.tools x WHERE x.enabled) "
-	    "FROM mcpgate.tokens t "
-	    "JOIN mcpgate.token_families f ON f.family_id = t.family_id "
-	    "WHERE t.token_hash = $1::bytea AND t.kind = 'access' "
-	    "AND t.revoked_at IS NULL AND f.revoked_at IS NULL "
-	    "AND t.expires_at > now() AND t.resource = $2",
-	    2, 1 },
+	    "FROM mcpgate.tools x WHERE x.enabled)",
+	    0, 1 },
 
 	/* Run a tool: $1 name, $2 arguments, $3 context (sql/schema.sql). */
 	[STMT_MCP_CALL] = { "mcp_call",
