@@ -346,6 +346,26 @@ COMMENT ON COLUMN mcpgate.token_families.revoke_reason IS
 -- Authorization codes (OAuth 2.1 section 4.1, SPEC AZ-13, TK-06, TK-08)
 -- ---------------------------------------------------------------------------
 
+-- A revoked family revokes its tokens, whoever revokes it (the grant
+-- functions, the admin scripts, a hand-written UPDATE): the MCP endpoint
+-- then checks a token with one index lookup and no join.
+CREATE FUNCTION mcpgate.token_families_revoke_tokens()
+  RETURNS trigger
+  LANGUAGE plpgsql
+  SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+  UPDATE mcpgate.tokens SET revoked_at = NEW.revoked_at
+   WHERE family_id = NEW.family_id AND revoked_at IS NULL;
+  RETURN NULL;
+END
+$$;
+COMMENT ON FUNCTION mcpgate.token_families_revoke_tokens() IS
+  'Trigger: when a token family is revoked, every token of it is revoked at the same time.';
+CREATE TRIGGER token_families_revoke_tokens AFTER UPDATE OF revoked_at ON mcpgate.token_families
+  FOR EACH ROW WHEN (OLD.revoked_at IS NULL AND NEW.revoked_at IS NOT NULL)
+  EXECUTE FUNCTION mcpgate.token_families_revoke_tokens();
+
 CREATE TABLE mcpgate.authorization_codes (
   code_hash             bytea PRIMARY KEY CHECK (octet_length(code_hash) = 32),
   client_id             text NOT NULL REFERENCES mcpgate.clients ON DELETE CASCADE,

@@ -99,13 +99,14 @@ BEGIN
      WHERE client_id = v_client_id AND revoked_at IS NULL;
     GET DIAGNOSTICS v_consents = ROW_COUNT;
 
-    UPDATE mcpgate.token_families SET revoked_at = now(), revoke_reason = 'client disabled'
-     WHERE client_id = v_client_id AND revoked_at IS NULL;
-    GET DIAGNOSTICS v_families = ROW_COUNT;
-
+    -- tokens first: revoking a family also revokes its tokens (a trigger)
     UPDATE mcpgate.tokens SET revoked_at = now()
      WHERE client_id = v_client_id AND revoked_at IS NULL AND expires_at > now();
     GET DIAGNOSTICS v_tokens = ROW_COUNT;
+
+    UPDATE mcpgate.token_families SET revoked_at = now(), revoke_reason = 'client disabled'
+     WHERE client_id = v_client_id AND revoked_at IS NULL;
+    GET DIAGNOSTICS v_families = ROW_COUNT;
 
     DELETE FROM mcpgate.authorization_codes
      WHERE client_id = v_client_id AND consumed_at IS NULL;

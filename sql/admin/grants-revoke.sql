@@ -87,17 +87,19 @@ BEGIN
      AND (v_client_id IS NULL OR client_id = v_client_id);
   GET DIAGNOSTICS v_consents = ROW_COUNT;
 
-  UPDATE mcpgate.token_families SET revoked_at = now(), revoke_reason = 'admin'
-   WHERE revoked_at IS NULL
-     AND (v_user_id IS NULL OR user_id = v_user_id)
-     AND (v_client_id IS NULL OR client_id = v_client_id);
-  GET DIAGNOSTICS v_families = ROW_COUNT;
-
+  -- tokens first: revoking a family also revokes its tokens (a trigger),
+  -- and the count should say how many live tokens this ended
   UPDATE mcpgate.tokens SET revoked_at = now()
    WHERE revoked_at IS NULL AND expires_at > now()
      AND (v_user_id IS NULL OR user_id = v_user_id)
      AND (v_client_id IS NULL OR client_id = v_client_id);
   GET DIAGNOSTICS v_tokens = ROW_COUNT;
+
+  UPDATE mcpgate.token_families SET revoked_at = now(), revoke_reason = 'admin'
+   WHERE revoked_at IS NULL
+     AND (v_user_id IS NULL OR user_id = v_user_id)
+     AND (v_client_id IS NULL OR client_id = v_client_id);
+  GET DIAGNOSTICS v_families = ROW_COUNT;
 
   DELETE FROM mcpgate.authorization_codes
    WHERE consumed_at IS NULL

@@ -52,6 +52,10 @@ it_psql "UPDATE mcpgate.tokens SET resource = '$B/mcp', expires_at = now() - int
 T=$EVE mcp "$init"
 is "$HTTP_STATUS" 401 "TV-02: an expired token → 401"
 EVE=$(it_token "$CID" "$CB" eve 'eve password 12')
+it_psql "UPDATE mcpgate.token_families SET revoked_at = now(), revoke_reason = 'test' WHERE user_id = (SELECT user_id FROM mcpgate.users WHERE username = 'eve')" >/dev/null
+T=$EVE mcp "$init"
+is "$HTTP_STATUS" 401 "TV-02: a token of a revoked family (e.g. user-disable.sql) → 401"
+EVE=$(it_token "$CID" "$CB" eve 'eve password 12')
 
 # ---- transport (T-01..T-13) -------------------------------------------------------------
 mcp "$init"
