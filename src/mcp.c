@@ -971,6 +971,74 @@ message(struct mcp *m, const cJSON *msg, int in_batch)
 	return rpc_result(id, res);
 }
 
+/*
+ * tools/list in the 2025 era, the request clients repeat most: the answer
+ * is the cached, already printed tool list for the token's scope, spliced
+ * into the JSON-RPC envelope, instead of a cJSON tree built and printed
+ * per request.  1 answered, 0 not this case (the general path answers),
+ * -1 database failure (answered).
+ */
+static int
+fast_tools_list(struct mcp *m, const cJSON *body)
+{
+	static char		*printed;	/* the "tools" array, printed */
+	static long long	 printed_gen = -1; /* for this generation, */
+	static char		*printed_scope;	/* this scope */
+	static char		*printed_db;	/* and this database */
+	const cJSON		*id, *params, *t;
+	const char		*meth, *why;
+	cJSON			*arr;
+	char			*ids;
+	struct buf		 b;
+
+	if ((meth = json_get_str(body, "method")) == NULL ||
+	    strcmp(meth, "tools/list") != 0 ||
+	    rpc_classify(body, &why) != RPC_KIND_REQUEST)
+		return 0;
+	params = cJSON_GetObjectItemCaseSensitive(body, "params");
+	if (cJSON_IsObject(params) && cJSON_GetObjectItemCaseSensitive(params, "cursor") != NULL)
+		return 0;	/* the general path judges cursors */
+	if (m->tools_gen < 0)
+		return 0;
+	if (tools_load(m) == -1) {
+		m->http_status = db_unavailable() ? 503 : 500;
+		return 0;
+	}
+	if (printed == NULL || printed_gen != m->tools_gen ||
+	    strcmp(printed_scope, m->scope) != 0 ||
+	    strcmp(printed_db, m->r->conf->database) != 0) {
+		free(printed);
+		free(printed_scope);
+		free(printed_db);
+		printed = printed_scope = printed_db = NULL;
+		arr = cJSON_CreateArray();
+		cJSON_ArrayForEach(t, m->tools)
+			if (tool_allowed(m, t))
+				cJSON_AddItemToArray(arr, tool_public(t));
+		printed = cJSON_PrintUnformatted(arr);
+		cJSON_Delete(arr);
+		if (printed == NULL)
+			return 0;
+		printed_gen = m->tools_gen;
+		printed_scope = xstrdup(m->scope);
+		printed_db = xstrdup(m->r->conf->database);
+	}
+	id = cJSON_GetObjectItemCaseSensitive(body, "id");
+	if ((ids = cJSON_PrintUnformatted(id)) == NULL)
+		return 0;
+	buf_init(&b, HTTP_RESPONSE_MAX);
+	if (buf_printf(&b, "{\"jsonrpc\":\"2.0\",\"id\":%s,\"result\":{\"tools\":%s}}",
+	    ids, printed) == -1) {
+		buf_free(&b);
+		cJSON_free(ids);
+		return 0;
+	}
+	resp_json_text(m->r, 200, buf_str(&b), b.len);
+	buf_free(&b);
+	cJSON_free(ids);
+	return 1;
+}
+
 /* Whether the request's Origin may call us (T-13); absent is allowed. */
 static int
 origin_ok(struct req *r)
@@ -1071,6 +1139,8 @@ handle(struct req *r)
 	if ((n = authenticate(&m)) != 1)
 		goto out;
 
+	if (!is_batch && !m.modern && fast_tools_list(&m, body) == 1)
+		goto out;
 	if (!is_batch) {
 		res = message(&m, body, 0);
 		if (r->sent || r->status == 401 || r->status == 503 || r->status == 500) {
