@@ -118,6 +118,10 @@ like "$n" '^([5-9]|[1-9][0-9])$' "demo documents present ($n)"
 is "$(it_psql "SELECT count(*) FROM mcpgate.documents WHERE tsv @@ websearch_to_tsquery('english', 'ChatGPT')")" \
     "$(it_psql "SELECT count(*) FROM mcpgate.documents WHERE title || ' ' || body ILIKE '%chatgpt%'")" \
     "full-text search finds the documents that mention ChatGPT"
+# Ranking reads documents.tsv for every match: it stays in the heap row
+# (STORAGE MAIN; bench/results/ measured TOAST costing half the search rate).
+is "$(it_psql "SELECT attstorage FROM pg_attribute WHERE attrelid = 'mcpgate.documents'::regclass AND attname = 'tsv'")" m \
+    "documents.tsv is stored in the row (STORAGE MAIN), not in TOAST first"
 
 # The rate-limit counter: atomic, window-based.
 r=$(it_psql "SELECT string_agg((mcpgate.rate_limit_hit('t10:ip', '1 minute', 3) > 0)::text, ',') FROM generate_series(1, 5)")
