@@ -143,7 +143,19 @@ serve(const struct endpoint *ep, struct req *r)
 			return;
 		}
 		max = ep->body_max ? ep->body_max : APP_BODY_MAX;
-		if ((status = req_read_body(r, max)) != 0) {
+		status = req_read_body(r, max);
+		/*
+		 * What the front end really handed us: mod_cgid passes a
+		 * chunked body without CONTENT_LENGTH, mod_fcgid behind
+		 * LimitRequestBody an empty or cut one (deploy notes).
+		 */
+		if (r->conf->log_level >= LOG_LEVEL_DEBUG) {
+			const char *cl = req_env(r, "CONTENT_LENGTH");
+
+			log_debug("body: %zu bytes read, CONTENT_LENGTH %s",
+			    r->bodysz, cl != NULL ? cl : "absent");
+		}
+		if (status != 0) {
 			app_error(r, status, "invalid_request", status == 413 ?
 			    "request body too large" :
 			    "request body incomplete or malformed");
@@ -199,6 +211,48 @@ app_serve(const struct endpoint *ep, struct req *r)
 }
 
 /*
+ * Stopping.  The front ends stop a FastCGI program with SIGTERM: mod_fcgid
+ * when a process has been idle for FcgidIdleTimeout, has served
+ * FcgidMaxRequestsPerProcess requests, or on a graceful restart; lighttpd
+ * when it shuts down.  Left to itself, a process either dies of it (the
+ * default action) or, with the handler libfcgi 2.4.2 installs in
+ * FCGX_Init (SIGTERM and SIGUSR1 set its shutdown flag, no SA_RESTART),
+ * has the request's own reads and writes interrupted: a write blocked on
+ * a client that reads slowly fails with EINTR, and the client gets a 200
+ * cut short (t44-host-behaviour.t).  So, after FCGX_Init:
+ *
+ *  - SIGTERM (and SIGINT, which a terminal sends to lighttpd -D and its
+ *    children) only set a flag, and libfcgi's (FCGX_ShutdownPending);
+ *  - they are blocked while a request is served, together with libfcgi's
+ *    other shutdown signal SIGUSR1: nothing interrupts the request, it
+ *    completes, and the loop ends after it;
+ *  - they are unblocked only around FCGX_Accept_r, and installed without
+ *    SA_RESTART, so that an idle process blocked in accept() wakes up
+ *    (EINTR; libfcgi's accept loop gives up once shutdown is pending) and
+ *    exits with status 0 at once.
+ *
+ * A signal that arrives between libfcgi's check of its flag and accept()
+ * is seen only after the next request; one that arrives while
+ * FCGX_Accept_r reads a new request's parameters drops that connection
+ * (the front end answers 5xx).  Both windows are a few instructions wide.
+ * Plain CGI is left as it is: there SIGTERM means that the front end has
+ * given up on the one request (mod_cgid), and libfcgi's handler turns it
+ * into a failed read or write.  SIGPIPE stays ignored, so that a client
+ * that hangs up cannot kill the process mid-write (libfcgi 2.4.2 replaces
+ * SIG_IGN with an empty handler of its own: the write fails with EPIPE
+ * all the same).
+ */
+static volatile sig_atomic_t	 stop_requested;
+
+static void
+on_stop(int sig)
+{
+	(void)sig;
+	stop_requested = 1;
+	FCGX_ShutdownPending();
+}
+
+/*
  * Run the program: every request the front end sends (FastCGI), or the
  * one in our environment (CGI).  Returns the exit status for main().
  */
@@ -207,6 +261,9 @@ app_run(const struct endpoint *ep)
 {
 	FCGX_Request	 fr;
 	struct req	 r;
+	struct sigaction sa;
+	sigset_t	 stopsigs;
+	int		 rc;
 
 	log_init(ep->name);
 	db_set_name(ep->name);
@@ -226,11 +283,33 @@ app_run(const struct endpoint *ep)
 		fatalx("FCGX_Init failed");
 	if (FCGX_InitRequest(&fr, 0, 0) != 0)
 		fatalx("FCGX_InitRequest failed");
-	while (FCGX_Accept_r(&fr) >= 0) {
+
+	sigemptyset(&stopsigs);
+	sigaddset(&stopsigs, SIGTERM);
+	sigaddset(&stopsigs, SIGINT);
+	sigaddset(&stopsigs, SIGUSR1);
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_stop;
+	sigfillset(&sa.sa_mask);
+	sa.sa_flags = 0;		/* no SA_RESTART: accept() must return */
+	if (sigprocmask(SIG_BLOCK, &stopsigs, NULL) == -1 ||
+	    sigaction(SIGTERM, &sa, NULL) == -1 ||
+	    sigaction(SIGINT, &sa, NULL) == -1)
+		fatal("signal set-up");
+
+	for (;;) {
+		/* Idle: a stop signal pending or arriving now ends the loop. */
+		(void)sigprocmask(SIG_UNBLOCK, &stopsigs, NULL);
+		rc = stop_requested ? -1 : FCGX_Accept_r(&fr);
+		(void)sigprocmask(SIG_BLOCK, &stopsigs, NULL);
+		if (rc < 0)
+			break;
 		req_init(&r, fr.envp, fr.in, fr.out);
 		app_serve(ep, &r);
 		FCGX_Finish_r(&fr);
 	}
+	if (stop_requested)
+		log_info("stop signal: exiting after the last request");
 	db_close();
 	return 0;
 }
