@@ -37,6 +37,10 @@
 #   STACK_APACHE_MODULES   Apache module directory (/usr/lib/apache2/modules)
 #   STACK_APACHE_USER      worker user when root (www-data)
 #   STACK_APACHE_LOGLEVEL  (warn)
+#   STACK_APACHE_EXTRA     directives added to the virtual host (tests)
+#   STACK_HTACCESS_CGI, STACK_HTACCESS_OVERRIDE, STACK_HTACCESS_OPTIONS,
+#   STACK_HTACCESS_ACME    the shared host of stack_apache_start's
+#                          htaccess mode (see there)
 #   STACK_LIGHTTPD         lighttpd binary
 #   STACK_LIGHTTPD_MAX_PROCS  FastCGI processes per program (2)
 #   STACK_START_TIMEOUT    seconds to wait for a server to answer (10)
@@ -668,11 +672,36 @@ stack_lighttpd_stop() {
 # stack_apache_start DIR PORT CGIBIN CONFIG SRCDIR MODE
 # A private Apache 2.4 (ServerRoot DIR; pid file, mutexes, sockets in
 # DIR/run; logs DIR/apache-error.log and -access.log) with one virtual
-# host on 127.0.0.1:PORT that includes SRCDIR/conf/apache/mcpgate.conf
-# unchanged, with MCPGATE_CGIBIN=CGIBIN and MCPGATE_CONFIG=CONFIG defined.
-# MODE is fcgid (mod_fcgid loaded: FastCGI) or cgi (mod_cgid only: plain
-# CGI, a process per request). Checks the config (apache2 -t), starts
-# apache2 -D FOREGROUND in the background and waits until it answers.
+# host on 127.0.0.1:PORT. MODE:
+#   fcgid     the host includes SRCDIR/conf/apache/mcpgate.conf unchanged,
+#             with MCPGATE_CGIBIN=CGIBIN and MCPGATE_CONFIG=CONFIG defined;
+#             mod_fcgid loaded (FastCGI)
+#   cgi       the same with mod_cgid only (plain CGI, a process per request)
+#   htaccess  a shared host as cPanel-style hosting sets one up: document
+#             root DIR/public_html with "AllowOverride FileInfo Options",
+#             mod_rewrite, mod_env, mod_alias, mod_dir, mod_autoindex,
+#             mod_cgid and mod_fcgid with its defaults, nothing of
+#             mcpgate's in the server configuration. Into the document
+#             root go what a user uploads (conf/htaccess/*): the shipped
+#             root.htaccess as public_html/.htaccess (its MCPGATE_CONFIG
+#             placeholder replaced by CONFIG, nothing else changed), the
+#             programs of CGIBIN and the shipped cgi-bin.htaccess into
+#             public_html/mcpgate/cgi-bin/, the pages' files into
+#             public_html/mcpgate/. The files are plain copies: a test may
+#             edit them while Apache runs (read on every request).
+#             Variants (environment):
+#               STACK_HTACCESS_CGI=fcgid|cgid|none  the host's CGI modules:
+#                 fcgid (default: mod_fcgid and mod_cgid), cgid (mod_cgid
+#                 only), none (neither: the guard must refuse the programs)
+#               STACK_HTACCESS_OVERRIDE  AllowOverride of the document root
+#                 ("FileInfo Options")
+#               STACK_HTACCESS_OPTIONS  Options of the document root
+#                 ("Indexes SymLinksIfOwnerMatch")
+#               STACK_HTACCESS_ACME=1  public_html/.well-known/.htaccess
+#                 exists with "RewriteEngine On", as certificate tools
+#                 leave it (and acme-challenge/ with a test file)
+# Checks the config (apache2 -t), starts apache2 -D FOREGROUND in the
+# background and waits until it answers.
 # As root, the workers and programs run as STACK_APACHE_USER (www-data):
 # CGIBIN's programs must be executable and CONFIG readable by that user, and
 # so must every parent directory be searchable -- simplest is a CGIBIN
@@ -680,9 +709,10 @@ stack_lighttpd_stop() {
 # PostgreSQL socket must be reachable too (stack_pg_start sees to that).
 stack_apache_start() {
 	local dir=${1:-} port=${2:-} cgibin=${3:-} config=${4:-} srcdir=${5:-} mode=${6:-}
-	local bin mods user='' token p f fcgid_line=''
+	local bin mods user='' token p f fcgid_line='' cgid_line='' progdir docroot
+	local modules vhost server_extra='' htcgi='' htdocs
 	if [ -z "$dir" ] || [ -z "$port" ] || [ -z "$cgibin" ] || [ -z "$config" ] || [ -z "$srcdir" ] || [ -z "$mode" ]; then
-		_stack_err "usage: stack_apache_start DIR PORT CGIBIN CONFIG SRCDIR fcgid|cgi"
+		_stack_err "usage: stack_apache_start DIR PORT CGIBIN CONFIG SRCDIR fcgid|cgi|htaccess"
 		return 2
 	fi
 	dir=$(_stack_abs "$dir"); cgibin=$(_stack_abs "$cgibin")
@@ -691,35 +721,63 @@ stack_apache_start() {
 		_stack_check_path stack_apache_start "$p" || return 1
 	done
 	case $port in '' | *[!0-9]*) _stack_err "stack_apache_start: bad port '$port'"; return 2 ;; esac
-	[ -f "$srcdir/conf/apache/mcpgate.conf" ] || { _stack_err "stack_apache_start: no $srcdir/conf/apache/mcpgate.conf"; return 1; }
 	bin=$(_stack_find "${STACK_APACHE:-}" apache2 httpd) || { _stack_err "stack_apache_start: apache2/httpd not found"; return 1; }
 	mods=${STACK_APACHE_MODULES:-/usr/lib/apache2/modules}
-	[ -f "$mods/mod_cgid.so" ] || { _stack_err "stack_apache_start: no $mods/mod_cgid.so (set STACK_APACHE_MODULES)"; return 1; }
+	htdocs=${STACK_MCPGATE_HTDOCS:-$srcdir/htdocs}
+	cgid_line="LoadModule cgid_module       $mods/mod_cgid.so"
 	case $mode in
 	fcgid)
 		[ -f "$mods/mod_fcgid.so" ] || { _stack_err "stack_apache_start: no $mods/mod_fcgid.so (Debian: libapache2-mod-fcgid)"; return 1; }
 		fcgid_line="LoadModule fcgid_module $mods/mod_fcgid.so" ;;
 	cgi) ;;
-	*) _stack_err "stack_apache_start: MODE must be fcgid or cgi, not '$mode'"; return 2 ;;
+	htaccess)
+		htcgi=${STACK_HTACCESS_CGI:-fcgid}
+		case $htcgi in
+		fcgid) fcgid_line="LoadModule fcgid_module      $mods/mod_fcgid.so" ;;
+		cgid) ;;
+		none) cgid_line='' ;;
+		*) _stack_err "stack_apache_start: STACK_HTACCESS_CGI must be fcgid, cgid or none, not '$htcgi'"; return 2 ;;
+		esac
+		for f in rewrite dir autoindex ${fcgid_line:+fcgid}; do
+			[ -f "$mods/mod_$f.so" ] || { _stack_err "stack_apache_start: no $mods/mod_$f.so"; return 1; }
+		done
+		for f in root.htaccess cgi-bin.htaccess; do
+			[ -f "$srcdir/conf/htaccess/$f" ] || { _stack_err "stack_apache_start: no $srcdir/conf/htaccess/$f"; return 1; }
+		done
+		case $config in *' '* | *'	'*)
+			_stack_err "stack_apache_start: htaccess: the config path must not contain blanks: $config"; return 1 ;;
+		esac ;;
+	*) _stack_err "stack_apache_start: MODE must be fcgid, cgi or htaccess, not '$mode'"; return 2 ;;
 	esac
+	if [ -n "$cgid_line" ] && [ ! -f "$mods/mod_cgid.so" ]; then
+		_stack_err "stack_apache_start: no $mods/mod_cgid.so (set STACK_APACHE_MODULES)"; return 1
+	fi
+	if [ "$mode" != htaccess ] && [ ! -f "$srcdir/conf/apache/mcpgate.conf" ]; then
+		_stack_err "stack_apache_start: no $srcdir/conf/apache/mcpgate.conf"; return 1
+	fi
 	_stack_check_sock_len stack_apache_start "$dir/run/cgid.sock" || return 1
 	if p=$(_stack_live_pid "$dir/run/httpd.pid"); then
 		_stack_err "stack_apache_start: Apache already running in $dir (pid $p); stop it first"
 		return 1
 	fi
 
-	mkdir -p "$dir/htdocs" "$dir/run" || return 1
+	docroot=$dir/htdocs progdir=$cgibin
+	if [ "$mode" = htaccess ]; then
+		docroot=$dir/public_html progdir=$docroot/mcpgate/cgi-bin
+		_stack_htaccess_site "$docroot" "$cgibin" "$config" "$srcdir" "$htdocs" || return 1
+	fi
+	mkdir -p "$docroot" "$dir/run" || return 1
 	if _stack_is_root; then
 		user=${STACK_APACHE_USER:-www-data}
 		id "$user" >/dev/null 2>&1 || { _stack_err "stack_apache_start: no user '$user' for the workers (set STACK_APACHE_USER)"; return 1; }
 		# The workers must reach DIR (htdocs, cgid socket), run the
 		# programs and read the config; say which one they cannot.
-		chmod 755 "$dir" "$dir/htdocs" "$dir/run"
+		chmod 755 "$dir" "$docroot" "$dir/run"
 		if ! runuser -u "$user" -- test -x "$dir/run"; then
 			_stack_err "stack_apache_start: user $user cannot reach $dir; every parent directory needs o+x"
 			return 1
 		fi
-		for f in "$cgibin"/*; do
+		for f in "$progdir"/*; do
 			[ -f "$f" ] && [ -x "$f" ] || continue
 			runuser -u "$user" -- test -x "$f" ||
 				{ _stack_err "stack_apache_start: user $user cannot execute $f (install the programs inside DIR with stack_install_programs)"; return 1; }
@@ -733,11 +791,40 @@ stack_apache_start() {
 	fi
 
 	token="apache $$ $RANDOM $(_stack_now)"
-	printf '%s\n' "$token" >"$dir/htdocs/stack-ready.txt"
-	chmod 644 "$dir/htdocs/stack-ready.txt"
+	printf '%s\n' "$token" >"$docroot/stack-ready.txt"
+	chmod 644 "$docroot/stack-ready.txt"
 	rm -f "$dir/run/httpd.pid"
+	if [ "$mode" = htaccess ]; then
+		modules="LoadModule rewrite_module    $mods/mod_rewrite.so
+LoadModule dir_module        $mods/mod_dir.so
+LoadModule autoindex_module  $mods/mod_autoindex.so"
+		# What a shared host's server configuration holds; nothing of
+		# mcpgate's. mod_fcgid keeps every default (no FcgidMaxRequestLen,
+		# FcgidOutputBufferSize, ...): only its runtime paths are ours.
+		server_extra="<Files \".ht*\">
+  Require all denied
+</Files>
+DirectoryIndex index.html
+<Directory \"$docroot\">
+  AllowOverride ${STACK_HTACCESS_OVERRIDE:-FileInfo Options}
+  Options ${STACK_HTACCESS_OPTIONS:-Indexes SymLinksIfOwnerMatch}
+  Require all granted
+</Directory>"
+		vhost="DocumentRoot \"$docroot\""
+	else
+		modules=''
+		server_extra="<Directory \"$docroot\">
+  Require all granted
+</Directory>
+
+Define MCPGATE_CGIBIN \"$cgibin\"
+Define MCPGATE_CONFIG \"$config\"
+Define MCPGATE_HTDOCS \"$htdocs\""
+		vhost="DocumentRoot \"$docroot\"
+  Include \"$srcdir/conf/apache/mcpgate.conf\""
+	fi
 	cat >"$dir/httpd.conf" <<-EOF
-	# private Apache for mcpgate ($mode), written by scripts/stack.sh
+	# private Apache for mcpgate ($mode${htcgi:+, $htcgi}), written by scripts/stack.sh
 	ServerRoot "$dir"
 	ServerName 127.0.0.1
 	Listen 127.0.0.1:$port
@@ -754,13 +841,16 @@ stack_apache_start() {
 	LoadModule mime_module       $mods/mod_mime.so
 	LoadModule alias_module      $mods/mod_alias.so
 	LoadModule env_module        $mods/mod_env.so
-	LoadModule cgid_module       $mods/mod_cgid.so
+	$modules
+	$cgid_line
 	$fcgid_line
 	${user:+User $user}
 	${user:+Group $(id -gn "$user" 2>/dev/null || echo "$user")}
 
 	$( [ -f /etc/mime.types ] && echo "TypesConfig /etc/mime.types" )
-	ScriptSock "$dir/run/cgid.sock"
+	<IfModule cgid_module>
+	  ScriptSock "$dir/run/cgid.sock"
+	</IfModule>
 	<IfModule fcgid_module>
 	  FcgidIPCDir           "$dir/run/fcgid"
 	  FcgidProcessTableFile "$dir/run/fcgid_shm"
@@ -777,17 +867,14 @@ stack_apache_start() {
 	  AllowOverride None
 	  Require all denied
 	</Directory>
-	<Directory "$dir/htdocs">
-	  Require all granted
-	</Directory>
+	$server_extra
 
-	Define MCPGATE_CGIBIN "$cgibin"
-	Define MCPGATE_CONFIG "$config"
-	Define MCPGATE_HTDOCS "${STACK_MCPGATE_HTDOCS:-$srcdir/htdocs}"
 	<VirtualHost 127.0.0.1:$port>
 	  ServerName 127.0.0.1
-	  DocumentRoot "$dir/htdocs"
-	  Include "$srcdir/conf/apache/mcpgate.conf"
+	  $vhost
+	  # STACK_APACHE_EXTRA: more directives for this host (tests of what
+	  # hosts do, e.g. a LimitRequestBody)
+	  ${STACK_APACHE_EXTRA:-}
 	</VirtualHost>
 	EOF
 	if ! "$bin" -t -d "$dir" -f "$dir/httpd.conf" >"$dir/apache-check.log" 2>&1; then
@@ -803,6 +890,42 @@ stack_apache_start() {
 	fi
 	p=$(_stack_live_pid "$dir/run/httpd.pid") && _stack_sid_of "$p" >"$dir/apache.sid"
 	return 0
+}
+
+# _stack_htaccess_site DOCROOT CGIBIN CONFIG SRCDIR HTDOCS
+# Lays out a shared host's document root as the shipped conf/htaccess
+# files describe it, the way a user would upload it: the .htaccess files
+# copied unchanged but for the config path placeholder of root.htaccess,
+# the programs, the pages' static files.
+_stack_htaccess_site() {
+	local docroot=$1 cgibin=$2 config=$3 srcdir=$4 htdocs=$5 n text
+	local placeholder=/home/USERNAME/mcpgate/mcpgate.conf
+	mkdir -p "$docroot/mcpgate/cgi-bin" || return 1
+	stack_install_programs "$cgibin" "$docroot/mcpgate/cgi-bin" || return 1
+	if [ -d "$htdocs" ]; then
+		cp "$htdocs"/* "$docroot/mcpgate/" || return 1
+	fi
+	# The one edit a user makes: the SetEnv MCPGATE_CONFIG placeholder.
+	n=$(grep -c -F "SetEnv MCPGATE_CONFIG $placeholder" "$srcdir/conf/htaccess/root.htaccess")
+	if [ "$n" != 1 ]; then
+		_stack_err "_stack_htaccess_site: expected one 'SetEnv MCPGATE_CONFIG $placeholder' line in conf/htaccess/root.htaccess, found ${n:-0}"
+		return 1
+	fi
+	text=$(cat "$srcdir/conf/htaccess/root.htaccess") || return 1
+	printf '%s\n' "${text//"$placeholder"/"$config"}" >"$docroot/.htaccess" || return 1
+	cp "$srcdir/conf/htaccess/cgi-bin.htaccess" "$docroot/mcpgate/cgi-bin/.htaccess" || return 1
+	rm -rf "$docroot/.well-known"
+	if [ "${STACK_HTACCESS_ACME:-0}" = 1 ]; then
+		# as a certificate tool leaves it: its own rewrite rules
+		mkdir -p "$docroot/.well-known/acme-challenge" || return 1
+		printf 'acme-test-token\n' >"$docroot/.well-known/acme-challenge/stack-acme-test"
+		cat >"$docroot/.well-known/.htaccess" <<-'EOF'
+		# written by the host's certificate tool (emulated by scripts/stack.sh)
+		RewriteEngine On
+		RewriteRule ^acme-challenge/ - [L]
+		EOF
+	fi
+	chmod -R a+rX "$docroot" && chmod 755 "$docroot/mcpgate/cgi-bin"
 }
 
 # stack_apache_stop DIR

@@ -192,7 +192,7 @@ skip_all() {
 # it_require WHAT... -- skip_all unless everything is there. WHAT is a
 # command name, or: postgres (server programs; not needed with
 # MCPGATE_TEST_PGHOST), lighttpd, apache (apache2 + mod_cgid), fcgid
-# (mod_fcgid for Apache).
+# (mod_fcgid for Apache), rewrite (mod_rewrite for Apache).
 it_require() {
 	local w missing=() mods=${STACK_APACHE_MODULES:-/usr/lib/apache2/modules}
 	[ "${MCPGATE_INTEGRATION:-}" = skip ] &&
@@ -212,6 +212,8 @@ it_require() {
 			[ -f "$mods/mod_cgid.so" ] || missing+=("mod_cgid ($mods)") ;;
 		fcgid)
 			[ -f "$mods/mod_fcgid.so" ] || missing+=("mod_fcgid ($mods)") ;;
+		rewrite)
+			[ -f "$mods/mod_rewrite.so" ] || missing+=("mod_rewrite ($mods)") ;;
 		*)
 			command -v "$w" >/dev/null 2>&1 || missing+=("$w") ;;
 		esac
@@ -459,11 +461,20 @@ it_lighttpd() {
 }
 
 # it_apache MODE [NAME] -- the same with Apache; MODE is fcgid or cgi
-# (default NAME: apache-MODE).
+# (the shipped conf/apache/mcpgate.conf in a virtual host), or htaccess (a
+# shared host serving only the shipped conf/htaccess files; the variables
+# STACK_HTACCESS_CGI, _OVERRIDE, _OPTIONS and _ACME of scripts/stack.sh
+# choose the host: e.g. STACK_HTACCESS_CGI=cgid it_apache htaccess ht-cgid).
+# The document root is then $IT_FE_DIR/public_html (default NAME:
+# apache-MODE).
 it_apache() {
-	local mode=${1:?it_apache fcgid|cgi}
+	local mode=${1:?it_apache fcgid|cgi|htaccess}
 	it_require apache
 	[ "$mode" = fcgid ] && it_require fcgid
+	if [ "$mode" = htaccess ]; then
+		it_require rewrite
+		[ "${STACK_HTACCESS_CGI:-fcgid}" = fcgid ] && it_require fcgid
+	fi
 	_it_frontend apache "${2:-apache-$mode}" "$mode"
 }
 
