@@ -25,7 +25,8 @@
  * keyed hash, so that only a page we served to that browser can post
  * (S-04).  Login attempts are limited per user and per address in
  * PostgreSQL (S-18); an unknown user costs the same argon2id work as a
- * wrong password.  Pages are escaped at the sink (html.c), framed by
+ * wrong password.  The session, CSRF and password code is
+ * src/lib/login.c, shared with the doctor page.  Pages are escaped at the sink (html.c), framed by
  * nobody (CSP frame-ancestors 'none', X-Frame-Options DENY, S-05) and
  * carry no CORS headers (DEP-04).
  *
@@ -49,7 +50,9 @@
 #include "html.h"
 #include "json.h"
 #include "log.h"
+#include "login.h"
 #include "oauth.h"
+#include "page.h"
 #include "password.h"
 #include "secret.h"
 #include "templates.h"
@@ -120,9 +123,6 @@ struct authz {
 	char		*scope;		/* what would be granted */
 };
 
-#define PRELOGIN_LIFETIME	3600	/* seconds for a session before login */
-#define LOGIN_WINDOW		900	/* seconds of the login-attempt window */
-
 static char	*page_csp;	/* this request's Content-Security-Policy */
 
 /* A field's value, or NULL when absent or empty (AZ-01). */
@@ -134,57 +134,13 @@ fv(const struct req *r, enum afield f)
 	return x->val != NULL && x->len > 0 ? x->val : NULL;
 }
 
-static const char *
-cookie_name(const struct conf *c)
-{
-	return strncmp(c->issuer, "https:", 6) == 0 ?
-	    "__Host-mcpgate_session" : "mcpgate_session";
-}
-
-/*
- * The CSRF token of a session: a keyed BLAKE2b of a constant under the
- * session id, so it needs no storage, changes with the session, and
- * cannot be computed without the HttpOnly cookie.
- */
-static void
-csrf_of(const char *sid, char out[SECRET_STRLEN + 1])
-{
-	unsigned char	mac[SECRET_BYTES];
-	static const char msg[] = "mcpgate csrf v1";
-
-	crypto_generichash(mac, sizeof(mac), (const unsigned char *)msg,
-	    sizeof(msg) - 1, (const unsigned char *)sid, SECRET_STRLEN);
-	(void)secret_b64url(mac, sizeof(mac), out, SECRET_STRLEN + 1);
-	sodium_memzero(mac, sizeof(mac));
-}
-
 /* ---- pages ------------------------------------------------------------- */
 
 /* Send a page: the frame around an already rendered body. */
 static void
 page(struct req *r, int status, const char *title, const struct buf *body)
 {
-	struct tmpl_var	 v[] = {
-		{ "title", title, 0 },
-		{ "site", r->conf != NULL ? r->conf->resource_name : "mcpgate", 0 },
-		/* raw: rendered by tmpl_render, every value escaped there */
-		{ "content", buf_str(body), 1 },
-	};
-	struct buf	 out;
-
-	buf_init(&out, HTTP_RESPONSE_MAX);
-	if (tmpl_render(&out, tmpl_page, v, sizeof(v) / sizeof(v[0])) == -1) {
-		buf_free(&out);
-		resp_json_error(r, 500, "server_error", "page rendering failed");
-		return;
-	}
-	r->status = status;
-	r->csp = page_csp != NULL ? page_csp :
-	    "default-src 'none'; style-src 'self'; img-src 'self'; "
-	    "form-action 'none'; frame-ancestors 'none'; base-uri 'none'";
-	(void)resp_header(r, "Content-Type", "text/html; charset=utf-8");
-	resp_body(r, buf_str(&out), out.len);
-	buf_free(&out);
+	page_send(r, status, title, body, page_csp);
 }
 
 /*
@@ -540,63 +496,7 @@ set_page_csp(const struct authz *a)
 	free(origin);
 }
 
-/* ---- sessions ------------------------------------------------------------ */
-
-struct login {
-	char		 sid[SECRET_STRLEN + 1];	/* "" when none */
-	unsigned char	 sid_hash[SECRET_HASHBYTES];
-	char		 csrf[SECRET_STRLEN + 1];
-	struct session	 s;				/* from the database */
-	int		 found;
-};
-
-/* Load the session named by the cookie.  0, or -1 (answered). */
-static int
-login_load(struct req *r, struct login *l)
-{
-	char	*v;
-	int	 rc;
-
-	memset(l, 0, sizeof(*l));
-	v = cookie_get(req_env(r, "HTTP_COOKIE"), cookie_name(r->conf));
-	if (v != NULL && secret_b64url_valid(v, strlen(v))) {
-		memcpy(l->sid, v, SECRET_STRLEN + 1);
-		secret_hash(l->sid, SECRET_STRLEN, l->sid_hash);
-		if ((rc = db_session_get(l->sid_hash,
-		    r->conf->session_idle_lifetime, &l->s)) == -1) {
-			free(v);
-			app_db_error(r);
-			return -1;
-		}
-		l->found = rc == 1;
-		if (l->found)
-			csrf_of(l->sid, l->csrf);
-	}
-	free(v);
-	if (!l->found)
-		l->sid[0] = '\0';
-	return 0;
-}
-
-/* Start a pre-login session (cookie + CSRF).  0, or -1 (answered). */
-static int
-login_start(struct req *r, struct login *l)
-{
-	unsigned char	csrf_hash[SECRET_HASHBYTES];
-
-	secret_random(l->sid);
-	secret_hash(l->sid, SECRET_STRLEN, l->sid_hash);
-	csrf_of(l->sid, l->csrf);
-	secret_hash(l->csrf, SECRET_STRLEN, csrf_hash);
-	if (db_session_create(l->sid_hash, csrf_hash, PRELOGIN_LIFETIME,
-	    r->remote_addr, req_env(r, "HTTP_USER_AGENT")) == -1) {
-		app_db_error(r);
-		return -1;
-	}
-	cookie_set_session(r, cookie_name(r->conf), l->sid, PRELOGIN_LIFETIME);
-	l->found = 1;
-	return 0;
-}
+/* ---- sessions (login.c) -------------------------------------------------- */
 
 /* The user the front end authenticated, when we trust it; else 0. */
 static long long
@@ -677,64 +577,37 @@ static void
 do_login(struct req *r, const struct authz *a, struct login *l)
 {
 	const char	*user = fv(r, F_USERNAME), *pw = fv(r, F_PASSWORD);
-	char		*hash = NULL, *display = NULL, *ub, *ab, detail[512];
+	char		*display = NULL;
 	char		 sid[SECRET_STRLEN + 1], csrf[SECRET_STRLEN + 1];
 	unsigned char	 sid_hash[SECRET_HASHBYTES], csrf_hash[SECRET_HASHBYTES];
 	long long	 uid = 0, wait = 0;
-	int		 rc, ok;
 
 	if (user == NULL || pw == NULL) {
 		login_page(r, 400, a, l->csrf, "Enter your username and password.");
 		return;
 	}
-	/* S-18: per user and per address, counted in PostgreSQL */
-	ub = xasprintf("login:user:%s", user);
-	ab = xasprintf("login:ip:%s", r->remote_addr ? r->remote_addr : "unknown");
-	for (char *p = ub; *p != '\0'; p++)
-		if (*p >= 'A' && *p <= 'Z')
-			*p = (char)(*p - 'A' + 'a');
-	rc = db_login_limit(ub, ab, LOGIN_WINDOW, r->conf->login_limit_user,
-	    r->conf->login_limit_ip, &wait);
-	free(ub);
-	free(ab);
-	if (rc == -1) {
-		app_db_error(r);
+	/* S-18: limited per user and per address; argon2id (login.c) */
+	switch (login_password(r, user, pw, a->client.client_id, NULL, &uid,
+	    &display, &wait)) {
+	case LOGIN_OK:
+		break;
+	case LOGIN_WRONG:
+		login_page(r, 401, a, l->csrf, "Wrong username or password.");
 		return;
-	}
-	if (wait > 0) {
+	case LOGIN_LIMITED:
 		(void)resp_header(r, "Retry-After", "%lld", wait);
 		error_page(r, 429, "too_many_requests",
 		    "Too many sign-in attempts. Wait a few minutes, then try again.");
 		return;
-	}
-	if ((rc = db_user_get(user, &uid, &hash, &display)) == -1) {
-		app_db_error(r);
-		return;
-	}
-	/* the same argon2id work for unknown users (password_verify) */
-	ok = password_verify(rc == 1 ? hash : NULL, pw, strlen(pw));
-	free(hash);
-	if (!ok) {
-		cJSON *d = cJSON_CreateObject();
-		char *s;
-		cJSON_AddStringToObject(d, "username", user);
-		s = cJSON_PrintUnformatted(d);
-		snprintf(detail, sizeof(detail), "%s", s != NULL ? s : "{}");
-		cJSON_free(s);
-		cJSON_Delete(d);
-		if (db_audit("login_failed", rc == 1 ? uid : 0,
-		    a->client.client_id, r->remote_addr, detail) == -1) {
-			app_db_error(r);
-			return;
-		}
-		login_page(r, 401, a, l->csrf, "Wrong username or password.");
-		free(display);
-		return;
+	case LOGIN_FAILED:
+		return;		/* answered */
+	default:
+		abort();
 	}
 	/* a fresh session for the signed-in user (session fixation) */
 	secret_random(sid);
 	secret_hash(sid, SECRET_STRLEN, sid_hash);
-	csrf_of(sid, csrf);
+	login_csrf_of(sid, csrf);
 	secret_hash(csrf, SECRET_STRLEN, csrf_hash);
 	if (db_login_ok(l->sid_hash, sid_hash, uid, csrf_hash,
 	    r->conf->session_lifetime, r->remote_addr,
@@ -743,7 +616,8 @@ do_login(struct req *r, const struct authz *a, struct login *l)
 		app_db_error(r);
 		return;
 	}
-	cookie_set_session(r, cookie_name(r->conf), sid, r->conf->session_lifetime);
+	cookie_set_session(r, login_cookie_name(r->conf), sid,
+	    r->conf->session_lifetime);
 	log_info("login ok for user %lld", uid);
 	/* the same name later visits show (the session's) */
 	known_user(r, a, uid, display != NULL ? display : user, csrf);
@@ -805,8 +679,7 @@ authorize(struct req *r)
 
 	/* POST: only from a page we served to this browser (S-04) */
 	csrf = fv(r, F_CSRF);
-	if (!l.found || csrf == NULL || strlen(csrf) != SECRET_STRLEN ||
-	    !secret_equal(csrf, l.csrf, SECRET_STRLEN)) {
+	if (!login_csrf_ok(&l, csrf)) {
 		error_page(r, 403, "invalid_request",
 		    "This form is no longer valid (it expired, or did not come from this site). Start again from the application.");
 		goto out;
@@ -823,7 +696,7 @@ authorize(struct req *r)
 	} else
 		error_page(r, 400, "invalid_request", "Unknown form step.");
 out:
-	session_free(&l.s);
+	login_free(&l);
 	authz_free(&a);
 }
 

@@ -9,9 +9,16 @@
  * connection, so it also shows that a restarted PostgreSQL is picked up
  * again without restarting any program.
  *
+ * The answer also says whether the programs run under FastCGI or plain
+ * CGI ("mode": "fastcgi" or "cgi"): the connector doctor reports it, and
+ * a front end that silently fell back to CGI costs a process and a
+ * database connection per request.  Nothing more: the URL is public.
+ *
  * Raises 200, 405, 500 (bad configuration), 503.
  */
 #include "config.h"
+
+#include <fcgiapp.h>
 
 #include "app.h"
 #include "db.h"
@@ -20,7 +27,8 @@
 static void
 handle(struct req *r)
 {
-	static const char	ok[] = "{\"status\":\"ok\"}";
+	static const char	fcgi[] = "{\"status\":\"ok\",\"mode\":\"fastcgi\"}";
+	static const char	cgi[] = "{\"status\":\"ok\",\"mode\":\"cgi\"}";
 	int			version;
 
 	if (db_schema_version(&version) != 1) {
@@ -36,7 +44,11 @@ handle(struct req *r)
 		    "the database is being upgraded; try again shortly");
 		return;
 	}
-	resp_json_text(r, 200, ok, sizeof(ok) - 1);
+	/* libfcgi decided this once, when app_run started (FCGX_IsCGI) */
+	if (FCGX_IsCGI())
+		resp_json_text(r, 200, cgi, sizeof(cgi) - 1);
+	else
+		resp_json_text(r, 200, fcgi, sizeof(fcgi) - 1);
 }
 
 static const struct endpoint endpoint = {

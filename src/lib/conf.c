@@ -80,6 +80,8 @@ static const struct conf_key keys[] = {
 	{ "search_config", CK_STRING, OFF(search_config), "english", 0, 0, 0 },
 	{ "fetch_max_chars", CK_COUNT, OFF(fetch_max_chars), "100000", 0, 1000, 10000000 },
 	{ "log_level", CK_LOGLEVEL, OFF(log_level), "warn", 0, 0, 0 },
+	{ "well_known_blocked", CK_BOOL, OFF(well_known_blocked), "no", 0, 0, 0 },
+	{ "admin_users", CK_STRING, OFF(admin_users), NULL, 1, 0, 0 },
 };
 #define NKEYS	(sizeof(keys) / sizeof(keys[0]))
 
@@ -424,6 +426,16 @@ conf_parse(const char *text, size_t len, const char *name, struct conf *c,
 		return -1;
 	}
 	c->mcp_url = xasprintf("%s%s", c->issuer, c->mcp_path);
+	/*
+	 * RFC 9728 §5.1: a client fetches the metadata from the URL the
+	 * challenge names. Where the host's edge blocks /.well-known, that is
+	 * the copy served under the MCP path (README, "/.well-known blocked").
+	 */
+	if (c->well_known_blocked)
+		c->prm_url = xasprintf("%s" PRM_UNDER_MCP_PATH, c->mcp_url);
+	else
+		c->prm_url = xasprintf("%s/.well-known/oauth-protected-resource%s",
+		    c->issuer, c->mcp_path);
 	return 0;
 }
 
@@ -475,12 +487,14 @@ conf_free(struct conf *c)
 	free(c->issuer);
 	free(c->mcp_path);
 	free(c->mcp_url);
+	free(c->prm_url);
 	free(c->database);
 	free(c->resource_name);
 	free(c->service_documentation);
 	free(c->scopes);
 	free(c->default_scopes);
 	free(c->search_config);
+	free(c->admin_users);
 	for (i = 0; i < c->originsz; i++)
 		free(c->origins[i]);
 	free(c->origins);

@@ -21,6 +21,12 @@
 
 #include "log.h"
 
+/*
+ * The protected-resource metadata is also served here, under the MCP path,
+ * for hosts whose edge blocks /.well-known (well_known_blocked).
+ */
+#define PRM_UNDER_MCP_PATH	"/oauth-protected-resource"
+
 struct conf {
 	char		*path;		/* the file this came from */
 	unsigned long	 generation;	/* changes whenever a file is (re)loaded */
@@ -28,6 +34,7 @@ struct conf {
 	char		*issuer;	/* origin, no trailing slash (AS-04, AS-06) */
 	char		*mcp_path;	/* "/mcp" */
 	char		*mcp_url;	/* issuer + mcp_path: the resource (PRM-05) */
+	char		*prm_url;	/* the PRM URL challenges name (RS-02) */
 	char		*database;	/* libpq conninfo */
 	char		*resource_name;	/* PRM resource_name */
 	char		*service_documentation; /* URL or NULL */
@@ -54,6 +61,8 @@ struct conf {
 	char		*search_config;		/* text search configuration */
 	long long	 fetch_max_chars;	/* fetch cuts documents here */
 	enum log_level	 log_level;
+	int		 well_known_blocked;	/* the host's edge blocks /.well-known */
+	char		*admin_users;		/* usernames that may see the doctor page */
 };
 
 int	conf_parse(const char *, size_t, const char *, struct conf *,

@@ -18,6 +18,7 @@
  */
 #include "config.h"
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -126,6 +127,23 @@ sqlstate_unavailable(const char *state)
 	return strncmp(state, "08", 2) == 0 || strncmp(state, "53", 2) == 0 ||
 	    strncmp(state, "57", 2) == 0 || strncmp(state, "40", 2) == 0 ||
 	    strcmp(state, "55P03") == 0;
+}
+
+/*
+ * Record why the connection could not be used (for db_last_message(),
+ * which the connector doctor shows the administrator) and log it.
+ */
+static void __attribute__((__format__(__printf__, 2, 3)))
+connect_failed(int unavailable, const char *fmt, ...)
+{
+	va_list	ap;
+
+	last_unavailable = unavailable;
+	last_state[0] = '\0';
+	va_start(ap, fmt);
+	vsnprintf(last_message, sizeof(last_message), fmt, ap);
+	va_end(ap);
+	log_warnx("database: %s", last_message);
 }
 
 /* Record and log a failed result. */
@@ -259,10 +277,11 @@ db_connect(const struct conf *c)
 	if (conn == NULL)
 		fatalx("PQconnectdbParams: out of memory");
 	if (PQstatus(conn) != CONNECTION_OK) {
-		const char *msg = PQerrorMessage(conn);
-		last_unavailable = 1;
-		log_warnx("database: cannot connect: %.*s",
-		    (int)strcspn(msg, "\n"), msg);
+		char	msg[400];
+
+		snprintf(msg, sizeof(msg), "%s", PQerrorMessage(conn));
+		msg[strcspn(msg, "\n")] = '\0';
+		connect_failed(1, "cannot connect: %s", msg);
 		db_close();
 		return -1;
 	}
@@ -275,10 +294,9 @@ db_connect(const struct conf *c)
 	res = PQexec(conn, db_stmts[STMT_SCHEMA_VERSION].sql);
 	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
 		const char *state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
-		if (state != NULL && strcmp(state, "42P01") == 0) {
-			log_warnx("database: no mcpgate schema in this database: run sql/install.sql");
-			last_unavailable = 0;
-		} else
+		if (state != NULL && strcmp(state, "42P01") == 0)
+			connect_failed(0, "%s", "no mcpgate schema in this database: run sql/install.sql");
+		else
 			result_failed(res, "schema version");
 		PQclear(res);
 		db_close();
@@ -286,13 +304,16 @@ db_connect(const struct conf *c)
 	}
 	rc = schema_version(res, &version);
 	if (rc != 1 || version != DB_SCHEMA_VERSION) {
+		char	msg[200];
+
 		if (rc == 1)
-			log_warnx("database: schema version %d, these programs need %d: %s",
+			snprintf(msg, sizeof(msg),
+			    "schema version %d, these programs need %d: %s",
 			    version, DB_SCHEMA_VERSION, version < DB_SCHEMA_VERSION ?
 			    "run sql/upgrade.sql" : "install the matching programs");
 		else
-			log_warnx("database: mcpgate.schema_version is empty: restore the database or run sql/install.sql on a fresh one");
-		last_unavailable = 1;
+			snprintf(msg, sizeof(msg), "%s", "mcpgate.schema_version is empty: restore the database or run sql/install.sql on a fresh one");
+		connect_failed(1, "%s", msg);
 		db_close();
 		return -1;
 	}

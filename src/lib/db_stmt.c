@@ -306,4 +306,15 @@ const struct stmt_def db_stmts[STMT__MAX] = {
 	    "SELECT name, description, arguments::text, messages::text "
 	    "FROM mcpgate.prompts WHERE enabled AND name = $1",
 	    1, 1 },
+
+	/*
+	 * The connector doctor: PostgreSQL's clock, in seconds since the
+	 * epoch with microseconds, to compare with the programs' (token and
+	 * code expiry are judged by now() in SQL, cookies and the Date
+	 * header by the web server's clock).  clock_timestamp(), not now():
+	 * the time of this statement, not of its transaction.
+	 */
+	[STMT_DOCTOR_CLOCK] = { "doctor_clock",
+	    "SELECT extract(epoch FROM clock_timestamp())::text",
+	    0, 1 },
 };

@@ -11,5 +11,7 @@ extern const char tmpl_login[];
 extern const char tmpl_consent[];
 extern const char tmpl_error[];
 extern const char tmpl_password[];
+extern const char tmpl_doctor_login[];	/* the doctor page's sign-in */
+extern const char tmpl_doctor[];		/* its report */
 
 #endif

@@ -82,6 +82,10 @@ main(void)
 	    "a # inside a value is kept");
 	is_str(c.mcp_path, "/mcp", "mcp_path default");
 	is_str(c.mcp_url, "http://127.0.0.1:8080/mcp", "mcp_url is issuer + mcp_path (PRM-05)");
+	is_str(c.prm_url, "http://127.0.0.1:8080/.well-known/oauth-protected-resource/mcp",
+	    "challenges name the path-suffixed well-known PRM URL (RS-02, PRM-02)");
+	is_int(c.well_known_blocked, 0, "well_known_blocked default no");
+	ok(c.admin_users == NULL, "admin_users unset by default: nobody");
 	is_str(c.scopes, "mcp:read", "scopes default");
 	is_str(c.default_scopes, "mcp:read", "default_scopes default");
 	is_int(c.code_lifetime, 600, "code_lifetime default 10 minutes (AZ-13)");
@@ -116,11 +120,16 @@ main(void)
 	    "session_idle_lifetime = 15m\n"
 	    "client_expiry = 30d\n"
 	    "db_statement_timeout = 2500\n"
-	    "log_level = debug\n", &c, err, sizeof(err));
+	    "log_level = debug\n"
+	    "well_known_blocked = yes\n"
+	    "admin_users = alice bob\n", &c, err, sizeof(err));
 	if (!ok(rc == 0, "full config accepted"))
 		note("%s", err);
 	is_str(c.issuer, "https://kb.example.org", "scheme and host lower-cased (PRM-05)");
 	is_str(c.mcp_url, "https://kb.example.org/kb/mcp", "mcp_url with a custom path");
+	is_str(c.prm_url, "https://kb.example.org/kb/mcp/oauth-protected-resource",
+	    "well_known_blocked: challenges name the PRM copy under the MCP path (RFC 9728 §5.1)");
+	is_str(c.admin_users, "alice bob", "admin_users");
 	is_str(c.resource_name, "Team knowledge base", "resource_name with spaces");
 	is_str(c.scopes, "mcp:read mcp:write", "scopes");
 	is_int((long long)c.originsz, 2, "two extra origins");
