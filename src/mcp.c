@@ -111,13 +111,13 @@ challenge(struct req *r, const char *error, const char *desc, const char *scope)
 
 	if (error == NULL)
 		(void)resp_header(r, "WWW-Authenticate",
-		    "Bearer resource_metadata=\"%s/.well-known/oauth-protected-resource%s\", scope=\"%s\"",
-		    c->issuer, c->mcp_path, scope);
+		    "Bearer resource_metadata=\"%s\", scope=\"%s\"",
+		    c->prm_url, scope);
 	else
 		(void)resp_header(r, "WWW-Authenticate",
 		    "Bearer error=\"%s\", error_description=\"%s\", "
-		    "resource_metadata=\"%s/.well-known/oauth-protected-resource%s\", scope=\"%s\"",
-		    error, desc, c->issuer, c->mcp_path, scope);
+		    "resource_metadata=\"%s\", scope=\"%s\"",
+		    error, desc, c->prm_url, scope);
 }
 
 static int

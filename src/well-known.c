@@ -7,6 +7,11 @@
  *   GET|HEAD /.well-known/oauth-protected-resource<mcp_path>
  *	RFC 9728 protected-resource metadata of the MCP endpoint, at the
  *	path-suffixed URL (PRM-02) and at the root (PRM-03)
+ *   GET|HEAD <mcp_path>/oauth-protected-resource
+ *	the same document, for hosts whose edge blocks /.well-known: with
+ *	well_known_blocked = yes the MCP endpoint's challenges name this URL
+ *	(RFC 9728 §5.1) and clients fall back to /authorize, /token and
+ *	/register at the origin for the authorization server (README)
  *
  * Both documents depend only on the configuration, so they are built once
  * per configuration and served from memory: no database, nothing per
@@ -123,7 +128,7 @@ handle(struct req *r)
 {
 	const struct conf	*c = r->conf;
 	const struct buf	*doc = NULL;
-	size_t			 pl = strlen(PRM_PATH);
+	size_t			 pl = strlen(PRM_PATH), ml = strlen(c->mcp_path);
 
 	if (docs_generation != c->generation) {
 		buf_free(&as_doc);
@@ -143,6 +148,9 @@ handle(struct req *r)
 	else if (strncmp(r->path, PRM_PATH, pl) == 0 &&
 	    (r->path[pl] == '\0' || strcmp(r->path + pl, c->mcp_path) == 0))
 		doc = &prm_doc;
+	else if (strncmp(r->path, c->mcp_path, ml) == 0 &&
+	    strcmp(r->path + ml, PRM_UNDER_MCP_PATH) == 0)
+		doc = &prm_doc;	/* for hosts that block /.well-known */
 	if (doc == NULL) {
 		app_error(r, 404, "not_found", "no such metadata document");
 		return;
