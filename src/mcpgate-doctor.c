@@ -40,6 +40,24 @@ usage(void)
 	exit(2);
 }
 
+/*
+ * Text that may come from the probed server (Server, Location, issuer):
+ * control bytes are printed as \xNN, so that an answer can neither drive
+ * the terminal nor forge a line ("ok …") for a cron job reading -q.
+ */
+static void
+put_safe(const char *p, size_t n)
+{
+	for (; n > 0; p++, n--) {
+		unsigned char ch = (unsigned char)*p;
+
+		if (ch < 0x20 || ch == 0x7f)
+			printf("\\x%02x", ch);
+		else
+			putchar(ch);
+	}
+}
+
 /* text, each line indented by ind spaces */
 static void
 indented(const char *text, int ind)
@@ -49,7 +67,9 @@ indented(const char *text, int ind)
 
 	while (*p != '\0') {
 		n = strcspn(p, "\n");
-		printf("%*s%.*s\n", ind, "", (int)n, p);
+		printf("%*s", ind, "");
+		put_safe(p, n);
+		putchar('\n');
 		p += n;
 		if (*p == '\n')
 			p++;
@@ -66,8 +86,9 @@ print_item(const struct doctor_report *rep, const struct doctor_item *it)
 	};
 	size_t	f;
 
-	printf("%-8s %-20s %s: %s\n", label[it->status], it->key, it->title,
-	    it->detail);
+	printf("%-8s %-20s %s: ", label[it->status], it->key, it->title);
+	put_safe(it->detail, strlen(it->detail));
+	putchar('\n');
 	for (f = 0; f < DOCTOR_FIX__MAX; f++) {
 		if (it->fix[f] == NULL || !doctor_fix_shown(rep->frontend, f))
 			continue;
@@ -122,12 +143,15 @@ main(int argc, char *argv[])
 	if (!quiet) {
 		printf("mcpgate-doctor: %s (configuration %s)\n", conf.issuer,
 		    conf.path);
-		printf("front end: %s%s%s%s\n",
-		    rep.frontend == DOCTOR_FE_APACHE ? "Apache" :
-		    rep.frontend == DOCTOR_FE_LIGHTTPD ? "lighttpd" :
-		    "not recognised", rep.server != NULL ? " (Server: " : "",
-		    rep.server != NULL ? rep.server : "",
-		    rep.server != NULL ? ")" : "");
+		printf("front end: %s", rep.frontend == DOCTOR_FE_APACHE ?
+		    "Apache" : rep.frontend == DOCTOR_FE_LIGHTTPD ?
+		    "lighttpd" : "not recognised");
+		if (rep.server != NULL) {
+			printf(" (Server: ");
+			put_safe(rep.server, strlen(rep.server));
+			putchar(')');
+		}
+		putchar('\n');
 	}
 	for (i = 0; i < rep.itemsz; i++) {
 		n[rep.items[i].status]++;

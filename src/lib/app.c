@@ -9,6 +9,7 @@
  */
 #include "config.h"
 
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -292,16 +293,16 @@ app_run(const struct endpoint *ep)
 	sa.sa_handler = on_stop;
 	sigfillset(&sa.sa_mask);
 	sa.sa_flags = 0;		/* no SA_RESTART: accept() must return */
-	if (sigprocmask(SIG_BLOCK, &stopsigs, NULL) == -1 ||
+	if (pthread_sigmask(SIG_BLOCK, &stopsigs, NULL) != 0 ||
 	    sigaction(SIGTERM, &sa, NULL) == -1 ||
 	    sigaction(SIGINT, &sa, NULL) == -1)
 		fatal("signal set-up");
 
 	for (;;) {
 		/* Idle: a stop signal pending or arriving now ends the loop. */
-		(void)sigprocmask(SIG_UNBLOCK, &stopsigs, NULL);
+		(void)pthread_sigmask(SIG_UNBLOCK, &stopsigs, NULL);
 		rc = stop_requested ? -1 : FCGX_Accept_r(&fr);
-		(void)sigprocmask(SIG_BLOCK, &stopsigs, NULL);
+		(void)pthread_sigmask(SIG_BLOCK, &stopsigs, NULL);
 		if (rc < 0)
 			break;
 		req_init(&r, fr.envp, fr.in, fr.out);

@@ -59,6 +59,12 @@
 #define PROBE_TOTAL_MS		5000	/* whole-request timeout */
 #define PROBE_BODY_MAX		65536	/* bytes of an answer kept */
 #define PROBE_HEADER_MAX	4096	/* bytes of a header value kept */
+/*
+ * WWW-Authenticate is judged (is error= in it?), so it is kept whole up to
+ * a larger cap; a longer one is dropped and judged as unknown, rather than
+ * cut into something that would read as "no error=".
+ */
+#define PROBE_WWW_MAX		65536
 
 /* What a probe, or a judgement, found: selects the detail and the fix. */
 enum seen {
@@ -1208,7 +1214,15 @@ keep(char **dst, const char *v, size_t n, int join)
 {
 	char	*s;
 
-	if (n > PROBE_HEADER_MAX)
+	if (join) {
+		/* all or nothing (PROBE_WWW_MAX) */
+		if (n > PROBE_WWW_MAX || (*dst != NULL &&
+		    strlen(*dst) + 2 + n > PROBE_WWW_MAX)) {
+			free(*dst);
+			*dst = xstrdup("(too long to judge)");
+			return;
+		}
+	} else if (n > PROBE_HEADER_MAX)
 		n = PROBE_HEADER_MAX;
 	if (join && *dst != NULL) {
 		/* RFC 9110 §5.3: repeated fields combine with commas */
@@ -1219,6 +1233,17 @@ keep(char **dst, const char *v, size_t n, int join)
 		free(*dst);
 		*dst = xstrndup(v, n);
 	}
+}
+
+/* curl_slist_append, freeing the list when it fails. */
+static struct curl_slist *
+slist_add(struct curl_slist *l, const char *line)
+{
+	struct curl_slist	*n;
+
+	if ((n = curl_slist_append(l, line)) == NULL)
+		curl_slist_free_all(l);
+	return n;
 }
 
 /* libcurl's header callback: one line at a time, the status line first. */
@@ -1272,9 +1297,14 @@ on_body(char *data, size_t size, size_t nmemb, void *arg)
 
 	size_t		 room = PROBE_BODY_MAX - p->body.len;
 
-	/* cannot fail: the buffer's ceiling is above PROBE_BODY_MAX */
+	/*
+	 * buf_add cannot fail (the buffer's ceiling is above PROBE_BODY_MAX);
+	 * if it did, the body is only shorter. Past the cap the rest is read
+	 * and dropped, not refused: refusing would turn a big HTML page (a
+	 * CMS answering /.well-known) into "no answer" (CURLE_WRITE_ERROR).
+	 */
 	if (room > 0 && buf_add(&p->body, data, n < room ? n : room) == -1)
-		p->body.len = PROBE_BODY_MAX;
+		return n;
 	return n;
 }
 
@@ -1340,12 +1370,15 @@ probe(const char *url, const char *body, const char *auth, const char *skip,
 	(void)curl_easy_setopt(cu, CURLOPT_HEADERDATA, p);
 	(void)curl_easy_setopt(cu, CURLOPT_WRITEFUNCTION, on_body);
 	(void)curl_easy_setopt(cu, CURLOPT_WRITEDATA, p);
-	hdr = curl_slist_append(hdr, "Accept: application/json, text/event-stream");
+	/* a lost line (out of memory) would make a false finding: fail instead */
+	if ((hdr = slist_add(hdr, "Accept: application/json, text/event-stream")) == NULL ||
+	    (body != NULL && (
+	    (hdr = slist_add(hdr, "Content-Type: application/json")) == NULL ||
+	    (hdr = slist_add(hdr, auth)) == NULL ||
+	    /* no "Expect: 100-continue" round trip */
+	    (hdr = slist_add(hdr, "Expect:")) == NULL)))
+		abort();	/* out of memory: nothing sensible to report */
 	if (body != NULL) {
-		hdr = curl_slist_append(hdr, "Content-Type: application/json");
-		hdr = curl_slist_append(hdr, auth);
-		/* no "Expect: 100-continue" round trip */
-		hdr = curl_slist_append(hdr, "Expect:");
 		(void)curl_easy_setopt(cu, CURLOPT_POSTFIELDS, body);
 		(void)curl_easy_setopt(cu, CURLOPT_POSTFIELDSIZE, (long)strlen(body));
 	}
@@ -1395,10 +1428,10 @@ probe_free(struct probe *p)
  * document was readable.
  */
 static char *
-published_issuer(const struct probe *as, const struct probe *const *prms,
-    size_t n)
+published_issuer(const struct conf *c, const struct probe *as,
+    const struct probe *const *prms, size_t n)
 {
-	cJSON		*j, *v;
+	cJSON		*j, *v, *e;
 	char		*s = NULL;
 	size_t		 i;
 	const char	*name = "issuer";
@@ -1408,8 +1441,19 @@ published_issuer(const struct probe *as, const struct probe *const *prms,
 		if (p->h.answered && p->h.status == 200 &&
 		    (j = cJSON_ParseWithLength(p->h.body, p->h.bodysz)) != NULL) {
 			v = cJSON_GetObjectItemCaseSensitive(j, name);
-			if (cJSON_IsArray(v))
-				v = cJSON_GetArrayItem(v, 0);
+			/*
+			 * The entry equal to ours when there is one, as the
+			 * document check accepts any entry; else the first.
+			 */
+			if (cJSON_IsArray(v)) {
+				e = cJSON_GetArrayItem(v, 0);
+				cJSON_ArrayForEach(v, cJSON_GetObjectItemCaseSensitive(j, name))
+					if (cJSON_IsString(v) &&
+					    strcmp(v->valuestring, c->issuer) == 0)
+						break;
+				if (v == NULL)
+					v = e;
+			}
 			if (cJSON_IsString(v))
 				s = xstrdup(v->valuestring);
 			cJSON_Delete(j);
@@ -1502,7 +1546,8 @@ doctor_run(const struct conf *c, const struct doctor_page *page,
 	if (!curl_ready) {
 		if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
 			skip = xstrdup("libcurl failed to initialise");
-		curl_ready = 1;
+		else
+			curl_ready = 1;
 	}
 
 	/*
@@ -1520,6 +1565,7 @@ doctor_run(const struct conf *c, const struct doctor_page *page,
 	snprintf(auth, sizeof(auth), "Authorization: Bearer doctor-probe.%s", junk);
 	probe(c->mcp_url, init, auth, skip, &mcp);
 	secret_wipe(auth, sizeof(auth));
+	secret_wipe(junk, sizeof(junk));
 	u = xasprintf("%s" PRM_PATH "%s", c->issuer, c->mcp_path);
 	probe(u, NULL, NULL, skip, &prm);
 	free(u);
@@ -1565,7 +1611,7 @@ doctor_run(const struct conf *c, const struct doctor_page *page,
 	prms[0] = c->well_known_blocked ? &chal : &prm;
 	prms[1] = c->well_known_blocked ? &prm : &root;
 	prms[2] = c->well_known_blocked ? &root : NULL;
-	iss = published_issuer(&as, prms, prms[2] != NULL ? 3 : 2);
+	iss = published_issuer(c, &as, prms, prms[2] != NULL ? 3 : 2);
 	doctor_judge_issuer(c, iss, page, add(rep, "issuer",
 	    "The issuer is the public base URL"));
 	free(iss);
