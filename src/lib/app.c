@@ -25,6 +25,19 @@
 #include "secret.h"
 #include "xmalloc.h"
 
+/*
+ * The database layer is referenced weakly: a program that never touches
+ * the database (well-known) is linked without db.o and so without libpq,
+ * whose chain of 23 libraries costs a CGI request 5 ms of loading and a
+ * FastCGI process 5 MiB (bench/results/cgi-2026-11-26.md,
+ * cost-2026-11-26.md).  Every program that uses the database calls db_*
+ * itself, which links db.o and resolves these.
+ */
+#pragma weak db_ensure
+#pragma weak db_unavailable
+#pragma weak db_set_name
+#pragma weak db_close
+
 extern char **environ;
 
 /*
@@ -48,7 +61,7 @@ app_error(struct req *r, int status, const char *code, const char *desc)
 void
 app_db_error(struct req *r)
 {
-	if (db_unavailable()) {
+	if (db_unavailable != NULL && db_unavailable()) {
 		(void)resp_header(r, "Retry-After", "5");
 		app_error(r, 503, "temporarily_unavailable",
 		    "the database is unavailable; try again shortly");
@@ -187,7 +200,8 @@ serve(const struct endpoint *ep, struct req *r)
 		}
 	}
 
-	if ((ep->flags & EP_DB) && db_ensure(r->conf) == -1) {
+	if ((ep->flags & EP_DB) && (db_ensure == NULL ||
+	    db_ensure(r->conf) == -1)) {
 		app_db_error(r);
 		return;
 	}
@@ -267,7 +281,8 @@ app_run(const struct endpoint *ep)
 	int		 rc;
 
 	log_init(ep->name);
-	db_set_name(ep->name);
+	if (db_set_name != NULL)
+		db_set_name(ep->name);
 	/* A client that hangs up must not kill the process mid-write. */
 	signal(SIGPIPE, SIG_IGN);
 	if (secret_init() == -1)
@@ -277,7 +292,8 @@ app_run(const struct endpoint *ep)
 	if (FCGX_IsCGI()) {
 		req_init(&r, environ, NULL, NULL);
 		app_serve(ep, &r);
-		db_close();
+		if (db_close != NULL)
+			db_close();
 		return 0;
 	}
 	if (FCGX_Init() != 0)
@@ -311,6 +327,7 @@ app_run(const struct endpoint *ep)
 	}
 	if (stop_requested)
 		log_info("stop signal: exiting after the last request");
-	db_close();
+	if (db_close != NULL)
+		db_close();
 	return 0;
 }
