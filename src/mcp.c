@@ -57,6 +57,14 @@
 #define DOC_URI		"mcpgate://doc/"
 #define PAGE_SIZE	50
 #define BATCH_MAX	32
+/*
+ * A tool's result, printed as the JSON-RPC result (structuredContent and
+ * its text copy), must leave room for the envelope in the answer
+ * (HTTP_RESPONSE_MAX); results whose output is shorter than the check
+ * size cannot come near it and are not measured.
+ */
+#define TOOL_RESULT_MAX		(HTTP_RESPONSE_MAX - 65536)
+#define TOOL_RESULT_CHECK	(256u * 1024)
 
 #define E_PARSE		RPC_PARSE
 #define E_REQUEST	RPC_REQUEST
@@ -98,6 +106,9 @@ send_json(struct req *r, int status, cJSON *j)
 			fatalx("send_json: cannot happen");
 		status = 500;
 	}
+	/* the database went away during the message: as app_db_error */
+	if (status == 503)
+		(void)resp_header(r, "Retry-After", "5");
 	resp_json_text(r, status, buf_str(&b), b.len);
 	buf_free(&b);
 	cJSON_Delete(j);
@@ -331,6 +342,20 @@ m_tools_list(struct mcp *m, const cJSON *params, int *code, const char **msg)
 	return res;
 }
 
+/* The isError result for a tool's result that is too large to send. */
+static cJSON *
+too_large(const char *name, size_t len)
+{
+	char	msg[200];
+
+	log_warnx("tool %s: a result of %zu bytes, more than %u can be sent",
+	    name, len, (unsigned)TOOL_RESULT_MAX);
+	snprintf(msg, sizeof(msg), "The tool's result is too large to send "
+	    "(%zu bytes; at most %u). Ask for less.", len,
+	    (unsigned)TOOL_RESULT_MAX);
+	return mcp_tool_error(msg);
+}
+
 static cJSON *
 m_tools_call(struct mcp *m, const cJSON *params, int *code, const char **msg)
 {
@@ -341,6 +366,7 @@ m_tools_call(struct mcp *m, const cJSON *params, int *code, const char **msg)
 	char		*argtext = NULL, *ctxtext = NULL, err[256];
 	const char	*p[3];
 	struct db_rows	 rows;
+	size_t		 rawlen;
 	int		 n;
 
 	if (name == NULL) {
@@ -412,9 +438,14 @@ m_tools_call(struct mcp *m, const cJSON *params, int *code, const char **msg)
 			res = mcp_tool_error("The tool failed; the site's administrator can find the reason in the server's error log.");
 		goto out;
 	}
+	rawlen = n == 1 && rows.v[0] != NULL ? strlen(rows.v[0]) : 0;
 	if (n != 1 || rows.v[0] == NULL)
 		out = cJSON_CreateNull();
-	else if ((out = json_parse(rows.v[0], strlen(rows.v[0]), HTTP_RESPONSE_MAX,
+	else if (rawlen > TOOL_RESULT_MAX) {
+		db_rows_free(&rows);
+		res = too_large(name, rawlen);
+		goto out;
+	} else if ((out = json_parse(rows.v[0], rawlen, HTTP_RESPONSE_MAX,
 	    64, err, sizeof(err))) == NULL) {
 		log_warnx("tool %s: result not JSON: %s", name, err);
 		res = mcp_tool_error("The tool returned an unreadable result.");
@@ -426,6 +457,20 @@ m_tools_call(struct mcp *m, const cJSON *params, int *code, const char **msg)
 	if (err[0] != '\0')
 		log_warnx("tool %s returned a result its outputSchema refuses: %s",
 		    name, err);
+	/*
+	 * F-11, DEP-06: a result too large to send is the tool's error (the
+	 * model can read it), not a 500 for the whole message.
+	 */
+	if (res != NULL && rawlen > TOOL_RESULT_CHECK) {
+		char	*pr = cJSON_PrintUnformatted(res);
+		size_t	 pl = pr != NULL ? strlen(pr) : (size_t)-1;
+
+		cJSON_free(pr);
+		if (pl > TOOL_RESULT_MAX) {
+			cJSON_Delete(res);
+			res = too_large(name, pl);
+		}
+	}
 out:
 	cJSON_Delete(ctx);
 	cJSON_Delete(out);

@@ -15,6 +15,9 @@
 #   is "$HTTP_STATUS" 200 "metadata answers"
 #   like "$(http_json .issuer)" '^http://127\.0\.0\.1:' "issuer"
 #
+# done_testing also adds a check that no secret the test was handed leaked
+# into a log or the database (S-24; "secrets" at the end of this file).
+#
 # Do not use set -e in tests (a failing check must not end the test, and
 # ok/is/like return non-zero on failure so you can add "|| diag ..."), and
 # do not set traps on EXIT/INT/TERM/HUP: lib.sh owns them and, whatever
@@ -58,6 +61,7 @@ IT_DB='' IT_PGDIR='' IT_PG_SHARED=0
 HTTP_STATUS='' HTTP_HEADERS='' HTTP_BODY=''
 
 _it_n=0 _it_failed=0 _it_plan='' _it_done=0 _it_cleaned=0 _it_http_n=0
+_it_leak_scanned=0
 _it_services=()         # "kind arg", stopped in reverse order
 _it_fes=()              # "name port" of the front ends, for their configs
 _it_config_extra=()     # key=value pairs from it_config
@@ -73,7 +77,12 @@ plan() {
 }
 
 # done_testing -- at the end, when there was no plan: announce what ran.
+# First, if the test recorded secrets and has not scanned for them yet,
+# it_leak_scan adds its check (below; a test with a plan calls it itself).
 done_testing() {
+	if [ -z "$_it_plan" ] && [ "$_it_leak_scanned" = 0 ] && [ -s "$IT_SECRETS" ]; then
+		it_leak_scan
+	fi
 	if [ -z "$_it_plan" ]; then
 		_it_plan=$_it_n
 		echo "1..$_it_n"
@@ -315,6 +324,8 @@ IT_DIR=$(mktemp -d "${MCPGATE_TEST_TMPDIR:-${TMPDIR:-/tmp}}/mcpgate-$IT_NAME.XXX
 	bail_out "mktemp -d failed"
 chmod 755 "$IT_DIR"
 mkdir -p "$IT_DIR/http"
+IT_SECRETS=$IT_DIR/secrets	# see "secrets" below
+IT_LEAK_FILES=()
 
 # it_sleep SECONDS -- sleep, but let a signal interrupt it (bash delays
 # traps until a foreground command ends; wait is interruptible).
@@ -508,6 +519,7 @@ http() {
 	rc=$?
 	[ -n "$HTTP_STATUS" ] || HTTP_STATUS=000
 	[ "$method" = HEAD ] && : >"$HTTP_BODY"
+	_it_http_secrets "$url"
 	return "$rc"
 }
 
@@ -555,8 +567,10 @@ it_urlencode() {
 }
 
 # it_user NAME PASSWORD -- a user with that password (through mcpgate-passwd).
+# The password is recorded as a secret (it_secret).
 it_user() {
 	local h
+	it_secret "$2"
 	h=$(printf '%s\n' "$2" | "$top_builddir/mcpgate-passwd") || bail_out "mcpgate-passwd failed"
 	it_psql "INSERT INTO mcpgate.users (username, password_hash) VALUES ('$1', '$h')" >/dev/null ||
 		bail_out "could not create user $1"
@@ -593,4 +607,133 @@ it_token() {
 	[ -n "$c" ] || return 1
 	http POST /mcp/token --data "grant_type=authorization_code&code=$c&client_id=$1&code_verifier=$IT_VERIFIER&redirect_uri=$(it_urlencode "$2")" || return 1
 	http_json .access_token
+}
+
+# ---- secrets: nothing a test creates may leak (SPEC S-24) ---------------------------
+#
+# Every code, access token, refresh token and client secret the programs
+# hand out through `http` (JSON members access_token, refresh_token,
+# client_secret; code= in a Location header), and every password given to
+# it_user, is recorded in $IT_SECRETS, one a line (a file: helpers such as
+# it_token run in $(...) subshells). it_secret records more. done_testing
+# then calls it_leak_scan when the test has not: one TAP check that none of
+# them appears in a dump of $IT_DB, in the front ends' logs (the programs'
+# stderr, error and access logs; IT_LEAK_FILES adds more) or in
+# PostgreSQL's log, and that no
+# SHA-256 of one (hex) appears in the front ends' logs, where the programs
+# log. (The dump holds the hashes by design.) A value the test itself put
+# into a request URL (a client's mistake, e.g. ?access_token=...) is not
+# looked for in access logs, which record URLs as sent. Values shorter than
+# 8 characters are not recorded: they would match by chance.
+
+# it_secret VALUE... -- record secrets for it_leak_scan.
+it_secret() {
+	local s
+	for s in "$@"; do
+		[ "${#s}" -ge 8 ] && [ "$s" != null ] && printf '%s\n' "$s" >>"$IT_SECRETS"
+	done
+	return 0
+}
+
+# After each request (http): what it revealed, and what its URL carried.
+_it_http_secrets() {
+	local q=${1#*\?} p
+	local -a parts
+	if [[ $1 == *\?* ]]; then
+		IFS='&' read -r -a parts <<<"$q"
+		for p in "${parts[@]}"; do
+			p=${p#*=}
+			[ "${#p}" -ge 8 ] && printf '%s\n' "$p" >>"$IT_SECRETS.inurl"
+		done
+	fi
+	if [ -s "$HTTP_BODY" ] && grep -q -e '"access_token"' -e '"refresh_token"' -e '"client_secret"' "$HTTP_BODY" 2>/dev/null; then
+		jq -r '.. | objects | (.access_token?, .refresh_token?, .client_secret?) | strings | select(length >= 8)' \
+			"$HTTP_BODY" >>"$IT_SECRETS" 2>/dev/null
+	fi
+	if grep -q -i -E '^location:.*[?&]code=' "$HTTP_HEADERS" 2>/dev/null; then
+		sed -n -E 's/^[Ll][Oo][Cc][Aa][Tt][Ii][Oo][Nn]:.*[?&]code=([^&#[:space:]]{8,}).*/\1/p' \
+			"$HTTP_HEADERS" >>"$IT_SECRETS"
+	fi
+	return 0
+}
+
+# _it_leak_find -- search for the recorded secrets (see above) in the dump,
+# the logs and IT_LEAK_FILES; print one line per finding ("FILE: VALUE",
+# or "FILE: sha256 of VALUE"). Returns 0 when there is none, 1 when there
+# are, 2 when the scan itself failed (said on stdout).
+_it_leak_find() {
+	local d=$IT_DIR/leak-scan f f2 fe rel rc=0 hit
+	local -a logs=() felogs=()
+	mkdir -p "$d" || { echo "cannot make $d"; return 2; }
+	sort -u "$IT_SECRETS" >"$d/plain" 2>/dev/null
+	[ -s "$d/plain" ] || { echo "no secrets were recorded ($IT_SECRETS)"; return 2; }
+	# secret -> hex SHA-256, and back for the report
+	perl -MDigest::SHA=sha256_hex -ne 'chomp; print sha256_hex($_), " $_\n"' "$d/plain" >"$d/map" ||
+		{ echo "perl Digest::SHA failed"; return 2; }
+	cut -d' ' -f1 "$d/map" >"$d/hex"
+	if [ -s "$IT_SECRETS.inurl" ]; then
+		grep -v -x -F -f "$IT_SECRETS.inurl" "$d/plain" >"$d/plain-noturl"
+	else
+		cp "$d/plain" "$d/plain-noturl"
+	fi
+	# the logs the front ends write as configured by scripts/stack.sh
+	# (*-error.log, *-access.log, the programs' stderr in *-stderr.log);
+	# not logs a test adds to watch something (t42's auth-env.log
+	# records Authorization headers on purpose)
+	for fe in "${_it_fes[@]}"; do
+		for f in "$IT_DIR/${fe% *}"/*-error.log "$IT_DIR/${fe% *}"/*-access.log \
+		    "$IT_DIR/${fe% *}"/*-stderr.log; do
+			[ -f "$f" ] && felogs+=("$f")
+		done
+	done
+	[ -n "$IT_PGDIR" ] && [ -f "$IT_PGDIR/pg.log" ] && logs+=("$IT_PGDIR/pg.log")
+	for f in "${IT_LEAK_FILES[@]}"; do
+		[ -f "$f" ] && logs+=("$f")
+	done
+	if [ -n "$IT_DB" ]; then
+		if ! "$(_stack_pg_bindir)/pg_dump" -d "$IT_DB" >"$d/dump.sql" 2>"$d/dump.err"; then
+			echo "pg_dump $IT_DB failed: $(head -c 300 "$d/dump.err")"
+			return 2
+		fi
+		logs+=("$d/dump.sql")
+	fi
+	for f in "${felogs[@]}" "${logs[@]}"; do
+		rel=${f#"$IT_DIR"/}
+		case $f in
+		*access.log) hit=$(grep -o -F -f "$d/plain-noturl" "$f" 2>/dev/null | sort -u) ;;
+		*) hit=$(grep -o -F -f "$d/plain" "$f" 2>/dev/null | sort -u) ;;
+		esac
+		[ -n "$hit" ] || continue
+		rc=1
+		for f2 in $hit; do
+			printf '%s: %s\n' "$rel" "$f2"
+		done
+	done
+	for f in "${felogs[@]}"; do
+		hit=$(grep -o -i -F -f "$d/hex" "$f" 2>/dev/null | tr 'A-F' 'a-f' | sort -u)
+		[ -n "$hit" ] || continue
+		rc=1
+		for f2 in $hit; do
+			printf '%s: sha256 of %s\n' "${f#"$IT_DIR"/}" "$(grep "^$f2 " "$d/map" | cut -d' ' -f2-)"
+		done
+	done
+	return "$rc"
+}
+
+# it_leak_scan [NAME] -- the TAP check described above (done_testing runs
+# it when the test has not).
+it_leak_scan() {
+	local name=${1:-"S-24: no code, token, client secret or password this test created is in the database dump or a log"}
+	local out rc n
+	_it_leak_scanned=1
+	out=$(_it_leak_find)
+	rc=$?
+	n=$(sort -u "$IT_SECRETS" 2>/dev/null | wc -l)
+	case $rc in
+	0) ok 0 "$name ($n secrets)" ;;
+	1) ok 1 "$name ($n secrets)"
+	   diag "LEAK: $out" ;;
+	*) ok 1 "$name: the scan failed"
+	   diag "$out" ;;
+	esac
 }
