@@ -23,6 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <fcgiapp.h>
 #include <libpq-fe.h>
 
 #include "conf.h"
@@ -35,6 +36,15 @@ static PGresult	*db_exec_once(enum stmt, const char *const *);
 static int	 schema_version(PGresult *, int *);
 
 static PGconn	*conn;
+/*
+ * Plain CGI: one request per process, which runs two or three of the
+ * registry's statements. Preparing all of them at connect would cost
+ * PostgreSQL more than the request (3.5-6 ms of CPU per CGI request,
+ * bench/results/cgi-2026-11-26.md), so under CGI each statement is sent
+ * with its SQL when it runs (PQexecParams: the same parameters, types
+ * inferred the same way as by PREPARE). FastCGI prepares once per process.
+ */
+static int	 lazy = -1;
 static char	*conn_info;		/* the conninfo conn was made with */
 static char	*conn_prog;		/* application_name */
 static const struct conf *conn_conf;	/* the request's configuration */
@@ -223,20 +233,42 @@ db_prepare_all(const struct conf *c)
 	    1, NULL, params, NULL, NULL, 0) != 1)
 		goto broken;
 	n++;
-	for (i = 0; i < STMT__MAX; i++, n++)
+	if (lazy == -1)
+		lazy = FCGX_IsCGI();
+	for (i = 0; !lazy && i < STMT__MAX; i++, n++)
 		if (PQsendPrepare(conn, db_stmts[i].name, db_stmts[i].sql,
 		    db_stmts[i].nparams, NULL) != 1)
 			goto broken;
+	/*
+	 * Last, and allowed to fail (PostgreSQL 14+ on Linux, macOS and the
+	 * BSDs): while a statement runs, the server checks every second that
+	 * we are still there.  If the front end killed this process in the
+	 * middle of a request (SIGKILL, a crash), the statement is cancelled
+	 * and its transaction rolled back instead of going on to commit a
+	 * grant nobody will receive: a code stays redeemable by the client's
+	 * retry (t130-faults.t).
+	 */
+	if (PQsendQueryParams(conn,
+	    "SELECT set_config('client_connection_check_interval', '1000', false)",
+	    0, NULL, NULL, NULL, NULL, 0) != 1)
+		goto broken;
+	n++;
 	if (PQpipelineSync(conn) != 1)
 		goto broken;
 	for (i = 0; i < n; i++) {
 		if ((res = PQgetResult(conn)) == NULL)
 			goto broken;
-		if (PQresultStatus(res) != PGRES_COMMAND_OK &&
+		if (i == n - 1 && PQresultStatus(res) == PGRES_FATAL_ERROR) {
+			/* the platform has no check: go without it */
+			log_debug("database: client_connection_check_interval: %.*s",
+			    (int)strcspn(PQresultErrorMessage(res), "\n"),
+			    PQresultErrorMessage(res));
+		} else if (PQresultStatus(res) != PGRES_COMMAND_OK &&
 		    PQresultStatus(res) != PGRES_TUPLES_OK) {
 			if (rc == 0)
-				result_failed(res, i == 0 ? "session settings" :
-				    db_stmts[i - 1].name);
+				result_failed(res, i == 0 || i == n - 1 ||
+				    i > STMT__MAX ?
+				    "session settings" : db_stmts[i - 1].name);
 			rc = -1;
 		}
 		PQclear(res);
@@ -359,6 +391,18 @@ db_ensure(const struct conf *c)
  * Run a prepared statement once with text parameters.  Returns the result
  * (the caller PQclear()s it) or NULL (logged, db_unavailable() set).
  */
+/* Run statement s: prepared (FastCGI) or with its SQL (CGI; see lazy). */
+static PGresult *
+exec_stmt(enum stmt s, int n, const char *const *vals, const int *lens,
+    const int *formats)
+{
+	if (lazy == 1)
+		return PQexecParams(conn, db_stmts[s].sql, n, NULL, vals, lens,
+		    formats, 0);
+	return PQexecPrepared(conn, db_stmts[s].name, n, vals, lens,
+	    formats, 0);
+}
+
 static PGresult *
 db_exec_once(enum stmt s, const char *const *params)
 {
@@ -371,8 +415,7 @@ db_exec_once(enum stmt s, const char *const *params)
 		last_unavailable = 1;
 		return NULL;
 	}
-	res = PQexecPrepared(conn, db_stmts[s].name, db_stmts[s].nparams,
-	    params, NULL, NULL, 0);
+	res = exec_stmt(s, db_stmts[s].nparams, params, NULL, NULL);
 	st = PQresultStatus(res);
 	if (st == PGRES_TUPLES_OK || st == PGRES_COMMAND_OK) {
 		last_unavailable = 0;
@@ -427,8 +470,7 @@ db_run(enum stmt s, int n, const char *const *vals, const int *lens)
 			last_unavailable = 1;
 			return NULL;
 		}
-		res = PQexecPrepared(conn, db_stmts[s].name, n, vals, lens,
-		    formats, 0);
+		res = exec_stmt(s, n, vals, lens, formats);
 		st = PQresultStatus(res);
 		if (st == PGRES_TUPLES_OK || st == PGRES_COMMAND_OK) {
 			last_unavailable = 0;
