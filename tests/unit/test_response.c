@@ -83,6 +83,22 @@ injected(struct req *r)
 	resp_json_text(r, rc == -1 ? 200 : 599, "{}", 2);
 }
 
+/* Headers past HTTP_HEADERS_MAX: the one that does not fit is left out whole. */
+static void
+too_many_headers(struct req *r)
+{
+	char	v[1000];
+	int	i, refused = 0;
+
+	memset(v, 'x', sizeof(v) - 1);
+	v[sizeof(v) - 1] = '\0';
+	for (i = 0; i < 12; i++)
+		if (resp_header(r, "X-Fill", "%s", v) == -1)
+			refused++;
+	(void)resp_header(r, "X-Last", "%d-%s", refused, "tail");
+	resp_json_text(r, 200, "{}", 2);
+}
+
 static void
 no_content(struct req *r)
 {
@@ -160,6 +176,25 @@ main(void)
 	o = capture(HTTP_GET, injected);
 	ok(strncmp(o, "Status: 200", 11) == 0 && strstr(o, "evil") == NULL,
 	    "a header value with CR LF is refused (no response splitting)");
+	free(o);
+
+	o = capture(HTTP_GET, too_many_headers);
+	{
+		const char	*p = o;
+		int		 n = 0, whole = 1;
+
+		while ((p = strstr(p, "X-Fill: ")) != NULL) {
+			/* every X-Fill line is whole: 999 x's and CR LF */
+			if (strspn(p + 8, "x") != 999 || strncmp(p + 8 + 999, "\r\n", 2) != 0)
+				whole = 0;
+			n++;
+			p += 8;
+		}
+		ok(strncmp(o, "Status: 200", 11) == 0 && n > 0 && n < 12 && whole,
+		    "headers past HTTP_HEADERS_MAX are refused whole, the rest kept (%d of 12)", n);
+		ok(strstr(o, "X-Last: ") != NULL && strstr(o, "-tail\r\n") != NULL,
+		    "  a short header after a refused one still fits");
+	}
 	free(o);
 
 	o = capture(HTTP_OPTIONS, no_content);
