@@ -1,9 +1,9 @@
 /*
- * ceiling-pg.c: the reference ceilings of bench/mcp.sh. Not part of
+ * ceiling-pg.c: the reference ceilings of bench/run.sh. Not part of
  * mcpgate; the least a FastCGI program behind lighttpd can do for an
  * authenticated MCP request, to set mcpgate's numbers against.
  *
- * Built twice by bench/mcp.sh:
+ * Built twice by bench/run.sh:
  *   cc -O2 -o ceiling-pg   ceiling-pg.c -lfcgi -lpq -lsodium
  *   cc -O2 -DCEILING_BARE -o ceiling-bare ceiling-pg.c -lfcgi -lpq -lsodium
  *
@@ -15,8 +15,11 @@
  *   SELECT client_id, scope, expires_at FROM mcpgate.tokens
  *    WHERE token_hash = $1        (binary bytea parameter)
  * Then answer 200 with a fixed JSON body of about 600 bytes, or 401 when
- * the token is missing or (ceiling-pg) not found. ceiling-bare answers
- * 200 to any bearer token, without a database.
+ * the token is missing or not found. ceiling-bare answers 200 with the
+ * same bytes to every request, without a database: with a bearer token
+ * (hashed, as above) or without one (the reference for a GET of a
+ * metadata document: run.sh's lighttpd also serves these bytes as a
+ * static file).
  *
  * The conninfo comes from the environment variable CEILING_PG, read
  * before the first FCGX_Accept_r (which replaces the environment), set
@@ -151,6 +154,13 @@ main(void)
 				break;
 
 		auth = FCGX_GetParam("HTTP_AUTHORIZATION", fr.envp);
+#ifdef CEILING_BARE
+		if (auth == NULL) {
+			respond(fr.out, "200 OK", answer, sizeof(answer) - 1);
+			FCGX_Finish_r(&fr);
+			continue;
+		}
+#endif
 		if (auth == NULL || strncasecmp(auth, "Bearer ", 7) != 0) {
 			respond(fr.out, "401 Unauthorized", unauthorized,
 			    sizeof(unauthorized) - 1);

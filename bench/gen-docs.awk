@@ -1,4 +1,4 @@
-# bench/gen-docs.awk -- generate the benchmark's documents (bench/mcp.sh).
+# bench/gen-docs.awk -- generate the benchmark's documents (bench/run.sh).
 #
 #   awk -v docs=10000 -v seed=42 -f gen-docs.awk words.txt > docs.tsv
 #

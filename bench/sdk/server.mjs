@@ -1,9 +1,11 @@
 // bench/sdk/server.mjs -- the official MCP TypeScript SDK peers that
-// bench/mcp.sh measures mcpgate against. Not part of mcpgate.
+// bench/run.sh measures mcpgate against. Not part of mcpgate.
 //
 //   node server.mjs v1|v2 PORT WORKERS TOKEN
 //
-// A node:cluster of WORKERS processes sharing 127.0.0.1:PORT. Each serves
+// WORKERS 1: a single node process serving 127.0.0.1:PORT itself (no
+// cluster). WORKERS 2 or more: a node:cluster of that many worker
+// processes sharing 127.0.0.1:PORT (the primary only forks). Each serves
 // POST /mcp statelessly, the way each SDK's own documentation does it:
 // a new McpServer with one zod-typed tool ("echo") for every request,
 // JSON answers (no SSE), behind the SDK's own requireBearerAuth with a
@@ -29,7 +31,16 @@ if (!['v1', 'v2'].includes(flavour) || !port || !token) {
 	process.exit(2);
 }
 
-if (cluster.isPrimary) {
+if (workers <= 1) {
+	// single process: no cluster, the app in this process
+	const base = `http://127.0.0.1:${port}`;
+	const app = flavour === 'v1' ? await v1App(base) : await v2App(base);
+	const stop = () => process.exit(0);
+	process.on('SIGTERM', stop);
+	process.on('SIGINT', stop);
+	app.listen(port, '127.0.0.1', () =>
+		console.log(`${flavour} single process listening on 127.0.0.1:${port}`));
+} else if (cluster.isPrimary) {
 	let ready = 0;
 	for (let i = 0; i < workers; i++) {
 		const w = cluster.fork();

@@ -1,4 +1,4 @@
--- bench/wrk/request.lua: one fixed request for every connection (bench/mcp.sh).
+-- bench/wrk/request.lua: one fixed request for every connection (bench/run.sh).
 -- Set from the environment, once, so that wrk builds the request a single
 -- time and runs no Lua per request:
 --   BENCH_METHOD      GET or POST (default GET)
