@@ -44,6 +44,13 @@
 #   STACK_LIGHTTPD         lighttpd binary
 #   STACK_LIGHTTPD_MAX_PROCS  FastCGI processes per program (2)
 #   STACK_START_TIMEOUT    seconds to wait for a server to answer (10)
+#   STACK_PASS_ENV         names of environment variables the programs get
+#                          at exec time from every front end, e.g.
+#                          "ASAN_OPTIONS UBSAN_OPTIONS" (scripts/test's
+#                          sanitizer run): lighttpd gets them in its own
+#                          environment (it hands that to its FastCGI
+#                          programs), Apache as FcgidInitialEnv (mod_fcgid)
+#                          and a server-wide SetEnv (CGI)
 
 # ---- internal helpers --------------------------------------------------
 
@@ -289,6 +296,20 @@ _stack_check_sock_len() {
 		_stack_err "$1: socket path too long (${#2} > 107 bytes): $2; use a shorter directory"
 		return 1
 	fi
+}
+
+# The NAME=VALUE pairs of STACK_PASS_ENV (set variables only), one a line.
+# Values go into Apache's config in double quotes: refuse what would need
+# escaping there.
+_stack_pass_env() {
+	local n
+	for n in ${STACK_PASS_ENV:-}; do
+		[[ $n =~ ^[A-Za-z_][A-Za-z0-9_]*$ ]] || { _stack_err "STACK_PASS_ENV: bad name '$n'"; return 1; }
+		[ -n "${!n+set}" ] || continue
+		case ${!n} in *[\"\\]* | *"
+"*) _stack_err "STACK_PASS_ENV: $n has a quote, backslash or newline"; return 1 ;; esac
+		printf '%s=%s\n' "$n" "${!n}"
+	done
 }
 
 # ---- ports ---------------------------------------------------------------
@@ -592,7 +613,8 @@ stack_install_programs() {
 # after the start.
 stack_lighttpd_start() {
 	local dir=${1:-} port=${2:-} cgibin=${3:-} config=${4:-} srcdir=${5:-}
-	local bin token p
+	local bin token p penv
+	local -a envs
 	if [ -z "$dir" ] || [ -z "$port" ] || [ -z "$cgibin" ] || [ -z "$config" ] || [ -z "$srcdir" ]; then
 		_stack_err "usage: stack_lighttpd_start DIR PORT CGIBIN CONFIG SRCDIR"
 		return 2
@@ -639,7 +661,12 @@ stack_lighttpd_start() {
 		cat "$dir/lighttpd-check.log" >&2
 		return 1
 	fi
-	_stack_bg "$dir" lighttpd "$dir/lighttpd-stderr.log" "$bin" -D -f "$dir/lighttpd.conf"
+	# STACK_PASS_ENV: lighttpd hands its own environment to the programs
+	# it spawns (no bin-environment or bin-copy-environment is set)
+	penv=$(_stack_pass_env) || return 1
+	envs=()
+	[ -n "$penv" ] && mapfile -t envs <<<"$penv"
+	_stack_bg "$dir" lighttpd "$dir/lighttpd-stderr.log" env "${envs[@]}" "$bin" -D -f "$dir/lighttpd.conf"
 	if ! _stack_wait_http "$dir" lighttpd "$port" "$token" \
 		"$dir/lighttpd-error.log" "$dir/lighttpd-stderr.log"; then
 		stack_lighttpd_stop "$dir"
@@ -710,7 +737,7 @@ stack_lighttpd_stop() {
 stack_apache_start() {
 	local dir=${1:-} port=${2:-} cgibin=${3:-} config=${4:-} srcdir=${5:-} mode=${6:-}
 	local bin mods user='' token p f fcgid_line='' cgid_line='' progdir docroot
-	local modules vhost server_extra='' htcgi='' htdocs
+	local modules vhost server_extra='' htcgi='' htdocs penv kv name val pass_env=''
 	if [ -z "$dir" ] || [ -z "$port" ] || [ -z "$cgibin" ] || [ -z "$config" ] || [ -z "$srcdir" ] || [ -z "$mode" ]; then
 		_stack_err "usage: stack_apache_start DIR PORT CGIBIN CONFIG SRCDIR fcgid|cgi|htaccess"
 		return 2
@@ -790,6 +817,22 @@ stack_apache_start() {
 		fi
 	fi
 
+	# STACK_PASS_ENV: mod_fcgid starts its programs with FcgidInitialEnv
+	# only; a CGI program's environment is the request's (SetEnv)
+	penv=$(_stack_pass_env) || return 1
+	while IFS= read -r kv; do
+		[ -n "$kv" ] || continue
+		name=${kv%%=*} val=${kv#*=}
+		if [ "${#val}" -gt 127 ]; then
+			_stack_err "stack_apache_start: STACK_PASS_ENV: $name is longer than 127 bytes, which mod_fcgid cuts (FcgidInitialEnv); ASan and UBSan take include=FILE"
+			return 1
+		fi
+		pass_env="$pass_env
+SetEnv $name \"$val\"
+<IfModule fcgid_module>
+  FcgidInitialEnv $name \"$val\"
+</IfModule>"
+	done <<<"$penv"
 	token="apache $$ $RANDOM $(_stack_now)"
 	printf '%s\n' "$token" >"$docroot/stack-ready.txt"
 	chmod 644 "$docroot/stack-ready.txt"
@@ -868,6 +911,7 @@ Define MCPGATE_HTDOCS \"$htdocs\""
 	  Require all denied
 	</Directory>
 	$server_extra
+	$pass_env
 
 	<VirtualHost 127.0.0.1:$port>
 	  ServerName 127.0.0.1

@@ -12,6 +12,9 @@
 
 static int	tests, failed;
 
+static void	vresult(int, const char *, va_list)
+		    __attribute__((__format__(__printf__, 2, 0)));
+
 static void
 vresult(int pass, const char *fmt, va_list ap)
 {

@@ -39,6 +39,9 @@ log_set_request(unsigned long id)
 	log_req = id;
 }
 
+static void	vlog(const char *, int, const char *, va_list)
+		    __attribute__((__format__(__printf__, 3, 0)));
+
 static void
 vlog(const char *tag, int errnum, const char *fmt, va_list ap)
 {
