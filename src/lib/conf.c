@@ -136,8 +136,12 @@ valid_path(const char *v, size_t len)
 		    (v[i + 2] == '.' && (i + 3 == len || v[i + 3] == '/'))))))
 			return 0;
 	}
-	/* the well-known space is ours to route, not the resource's */
-	return strncmp(v, "/.well-known", 12) != 0;
+	/*
+	 * The well-known space is ours to route, not the resource's.  memcmp
+	 * within len: strncmp read past a value at the end of the text
+	 * (found by tests/fuzz/fuzz_conf).
+	 */
+	return len < 12 || memcmp(v, "/.well-known", 12) != 0;
 }
 
 /*
@@ -193,8 +197,14 @@ set_value(struct conf *c, const struct conf_key *k, const char *v, size_t len,
 		}
 		break;
 	case CK_STRING:
-		if (len == 0 || !valid_text(v, len)) {
-			why = "must be non-empty text";
+		/*
+		 * One line of text: a CR left inside a value (a line ending
+		 * "\r\r\n") reached a conninfo or a page unseen, and the value
+		 * written back read differently (found by tests/fuzz/fuzz_conf).
+		 */
+		if (len == 0 || !valid_text(v, len) ||
+		    memchr(v, '\r', len) != NULL) {
+			why = "must be non-empty text on one line";
 			goto bad;
 		}
 		break;

@@ -72,6 +72,9 @@ const char	*req_env(const struct req *, const char *);
 int		 req_read_body(struct req *, size_t)
 		    __attribute__((__warn_unused_result__));
 int		 req_content_type_is(const struct req *, const char *);
+const char	*req_auth_bearer(const char *);
+int		 req_auth_basic(const char *, char **, char **)
+		    __attribute__((__warn_unused_result__));
 const char	*http_method_name(enum http_method);
 
 /* response.c */

@@ -88,20 +88,43 @@ json_depth(const char *s, size_t len)
 	return max;
 }
 
-/* Whether any object in the tree has two members with the same name. */
+static int
+cmpname(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/*
+ * Whether any object in the tree has two members with the same name.
+ * An object's names are sorted, not compared in pairs: pairwise, the
+ * 30000 members that fit in a 256 KiB MCP body took 4 s of CPU.
+ */
 static int
 json_has_duplicates(const cJSON *j)
 {
-	const cJSON	*a, *b;
+	const cJSON	 *a;
+	const char	**names;
+	size_t		  n = 0, i;
+	int		  dup = 0;
 
-	for (a = j->child; a != NULL; a = a->next) {
-		if (cJSON_IsObject(j))
-			for (b = a->next; b != NULL; b = b->next)
-				if (strcmp(a->string, b->string) == 0)
-					return 1;
+	if (cJSON_IsObject(j)) {
+		for (a = j->child; a != NULL; a = a->next)
+			n++;
+		if (n > 1) {
+			names = xreallocarray(NULL, n, sizeof(*names));
+			for (i = 0, a = j->child; a != NULL; a = a->next)
+				names[i++] = a->string;
+			qsort(names, n, sizeof(*names), cmpname);
+			for (i = 1; i < n && !dup; i++)
+				dup = strcmp(names[i - 1], names[i]) == 0;
+			free(names);
+			if (dup)
+				return 1;
+		}
+	}
+	for (a = j->child; a != NULL; a = a->next)
 		if (json_has_duplicates(a))
 			return 1;
-	}
 	return 0;
 }
 

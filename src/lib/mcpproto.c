@@ -75,6 +75,18 @@ mcp_meta_version(const cJSON *msg)
 }
 
 /*
+ * Whether the number d is an integer that a long long holds, tested in
+ * that order: converting a double outside the range (1e19, 1e400 read as
+ * infinity) is undefined behaviour (found by tests/fuzz/fuzz_jsonrpc).
+ */
+static int
+is_integer_id(double d)
+{
+	return d >= -9223372036854775808.0 && d < 9223372036854775808.0 &&
+	    (double)(long long)d == d;
+}
+
+/*
  * What a JSON-RPC 2.0 message is (SPEC L-05): a request needs a method
  * and an id that is a string or an integer (never null); params, when
  * present, must be an object.  On RPC_KIND_INVALID *why says why.
@@ -100,7 +112,7 @@ rpc_classify(const cJSON *msg, const char **why)
 		return RPC_KIND_INVALID;
 	}
 	if (id != NULL && !cJSON_IsString(id) && !(cJSON_IsNumber(id) &&
-	    id->valuedouble == (double)(long long)id->valuedouble)) {
+	    is_integer_id(id->valuedouble))) {
 		*why = "Invalid Request: id must be a string or an integer";
 		return RPC_KIND_INVALID;
 	}
@@ -192,16 +204,17 @@ mcp_tool_result(const cJSON *out, const cJSON *tool, char *err, size_t errsz)
 }
 
 /*
- * A 2026-07-28 header value (Mcp-Name), with the base64 sentinel
- * "=?base64?...?=" decoded; NULL stays NULL.  The caller frees.  A
- * sentinel that does not decode to text gives "" (never matches).
+ * A 2026-07-28 header value with the base64 sentinel "=?base64?...?="
+ * decoded; *bad set when it is a sentinel that does not decode to text
+ * (then the result is "").  NULL stays NULL.  The caller frees.
  */
-char *
-mcp_header_decode(const char *v)
+static char *
+header_decode(const char *v, int *bad)
 {
 	unsigned char	 raw[2048];
 	size_t		 n, l;
 
+	*bad = 0;
 	if (v == NULL)
 		return NULL;
 	l = strlen(v);
@@ -209,10 +222,47 @@ mcp_header_decode(const char *v)
 	    strcmp(v + l - 2, "?=") == 0) {
 		if (sodium_base642bin(raw, sizeof(raw) - 1, v + 9, l - 11, NULL,
 		    &n, NULL, sodium_base64_VARIANT_ORIGINAL) != 0 ||
-		    memchr(raw, '\0', n) != NULL)
+		    memchr(raw, '\0', n) != NULL) {
+			*bad = 1;
 			return xstrdup("");
+		}
 		raw[n] = '\0';
 		return xstrdup((const char *)raw);
 	}
 	return xstrdup(v);
+}
+
+/*
+ * A 2026-07-28 header value (Mcp-Name), with the base64 sentinel
+ * "=?base64?...?=" decoded; NULL stays NULL.  The caller frees.  A
+ * sentinel that does not decode to text gives "".
+ */
+char *
+mcp_header_decode(const char *v)
+{
+	int	bad;
+
+	return header_decode(v, &bad);
+}
+
+/*
+ * Whether a 2026-07-28 header that repeats the body (Mcp-Method, Mcp-Name),
+ * as received (NULL when absent), equals the body's value v (NULL when
+ * absent) once decoded.  A sentinel that does not decode never matches,
+ * not even an empty value (found by tests/unit/test_mcpproto.c while
+ * writing tests/fuzz/fuzz_jsonrpc.c).  When it does not match, the answer
+ * is -32020 (§4.7).
+ */
+int
+mcp_header_matches(const char *header, const char *v)
+{
+	char	*d;
+	int	 bad, rc;
+
+	if (header == NULL || v == NULL)
+		return 0;
+	d = header_decode(header, &bad);
+	rc = !bad && strcmp(d, v) == 0;
+	free(d);
+	return rc;
 }

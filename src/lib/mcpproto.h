@@ -42,5 +42,6 @@ cJSON		*rpc_result(const cJSON *, cJSON *);
 cJSON		*mcp_tool_error(const char *);
 cJSON		*mcp_tool_result(const cJSON *, const cJSON *, char *, size_t);
 char		*mcp_header_decode(const char *);
+int		 mcp_header_matches(const char *, const char *);
 
 #endif

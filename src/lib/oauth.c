@@ -63,17 +63,33 @@ oauth_redirect_uri_is_loopback(const char *s)
 }
 
 /*
+ * Where the host of the parsed URL s (no user information) ends as
+ * written: after the ']' of an IP literal, else at the port's ':' or the
+ * end of the authority.
+ */
+static const char *
+host_end(const char *s)
+{
+	const char	*h = strstr(s, "://") + 3;
+
+	return *h == '[' ? strchr(h, ']') + 1 : h + strcspn(h, ":/?#");
+}
+
+/*
  * Whether the redirect URI of an authorization request matches a
  * registered one (AZ-05): exact string comparison, with one exception,
  * http loopback URIs, where the port may differ (RFC 8252 §7.3: native
  * apps listen on an ephemeral port), and a registered URI without a port
- * admits any port.  Scheme, host, path and query must still be equal.
+ * admits any port.  Everything but the port must still be written alike,
+ * byte for byte: scheme, host, path and query, and neither may carry
+ * user information or a fragment.
  */
 int
 oauth_redirect_uri_matches(const char *registered, const char *requested)
 {
-	struct url	a, b;
-	int		rc = 0;
+	struct url	 a, b;
+	const char	*ha, *hb;
+	int		 rc = 0;
 
 	if (strcmp(registered, requested) == 0)
 		return 1;
@@ -83,20 +99,20 @@ oauth_redirect_uri_matches(const char *registered, const char *requested)
 		url_free(&a);
 		return 0;
 	}
-	/* both loopback http, written exactly alike but for the port */
 	if (strcmp(a.scheme, "http") == 0 && strcmp(b.scheme, "http") == 0 &&
-	    url_host_is_loopback(a.host) && strcmp(a.host, b.host) == 0 &&
-	    strcmp(a.path, b.path) == 0 && b.fragment == NULL &&
-	    ((a.query == NULL && b.query == NULL) ||
-	    (a.query != NULL && b.query != NULL &&
-	    strcmp(a.query, b.query) == 0))) {
+	    url_host_is_loopback(a.host) && !a.userinfo && !b.userinfo &&
+	    a.fragment == NULL && b.fragment == NULL) {
 		/*
-		 * url_parse lower-cases scheme and host; the exception is
-		 * about the port, so the rest must be byte-equal as written.
+		 * url_parse lower-cases scheme and host, so compare the text:
+		 * up to the end of the host, and from the end of the port on
+		 * (found by tests/fuzz/fuzz_url: "HTTP://127.0.0.1/cb" and
+		 * "http://127.0.0.1:4/cb" used to match).
 		 */
-		const char *ra = strstr(registered, "://") + 3;
-		const char *rb = strstr(requested, "://") + 3;
-		rc = strncmp(ra, rb, strlen(a.host)) == 0;
+		ha = host_end(registered);
+		hb = host_end(requested);
+		rc = ha - registered == hb - requested &&
+		    memcmp(registered, requested, (size_t)(ha - registered)) == 0 &&
+		    strcmp(ha + strcspn(ha, "/?#"), hb + strcspn(hb, "/?#")) == 0;
 	}
 	url_free(&a);
 	url_free(&b);

@@ -19,7 +19,10 @@
 #include <string.h>
 #include <strings.h>
 
+#include <sodium.h>
+
 #include "http.h"
+#include "form.h"
 #include "log.h"
 #include "secret.h"
 #include "valid.h"
@@ -199,4 +202,64 @@ req_content_type_is(const struct req *r, const char *type)
 	for (i = tl; ct[i] == ' ' || ct[i] == '\t'; i++)
 		;
 	return ct[i] == '\0' || ct[i] == ';';
+}
+
+/*
+ * The credentials of an Authorization header value h (NULL when the
+ * request had none), for the two schemes we take.  The scheme name is
+ * case-insensitive (RFC 9110 §11.1) and followed by one space and any
+ * more spaces.
+ *
+ * req_auth_bearer: the token of "Bearer <token>" (RFC 6750 §2.1), possibly
+ * empty, pointing into h; NULL when h is absent or of another scheme.
+ * Whether the token is well formed is the caller's question.
+ */
+const char *
+req_auth_bearer(const char *h)
+{
+	if (h == NULL || strncasecmp(h, "Bearer ", 7) != 0)
+		return NULL;
+	for (h += 7; *h == ' '; h++)
+		;
+	return h;
+}
+
+/*
+ * req_auth_basic: "Basic base64(id:secret)" as a client authenticates at
+ * the token endpoint (RFC 6749 §2.3.1: id and secret are each
+ * form-urlencoded before they are joined).  Returns 1 with *id and
+ * *secret set (NUL-terminated UTF-8, the caller frees both and wipes the
+ * secret), 0 when h is absent or of another scheme, -1 when it is Basic
+ * but malformed: not base64, more than 1 KiB decoded, no colon, a broken
+ * %-escape, a NUL or invalid UTF-8.
+ */
+int
+req_auth_basic(const char *h, char **id, char **secret)
+{
+	unsigned char	 raw[1024];
+	const char	*b64, *colon;
+	size_t		 rawlen, idl, dl;
+	int		 rc = -1;
+
+	*id = *secret = NULL;
+	if (h == NULL || strncasecmp(h, "Basic ", 6) != 0)
+		return 0;
+	for (b64 = h + 6; *b64 == ' '; b64++)
+		;
+	if (sodium_base642bin(raw, sizeof(raw) - 1, b64, strlen(b64), NULL,
+	    &rawlen, NULL, sodium_base64_VARIANT_ORIGINAL) != 0 ||
+	    (colon = memchr(raw, ':', rawlen)) == NULL)
+		goto out;
+	idl = (size_t)(colon - (const char *)raw);
+	if (form_decode((const char *)raw, idl, id, &dl) == -1)
+		goto out;
+	if (form_decode(colon + 1, rawlen - idl - 1, secret, &dl) == -1) {
+		free(*id);
+		*id = NULL;
+		goto out;
+	}
+	rc = 1;
+out:
+	sodium_memzero(raw, sizeof(raw));
+	return rc;
 }

@@ -110,9 +110,16 @@ url_parse(const char *s, size_t len, struct url *u)
 			return -1;
 		hostend = p + 1;
 	} else {
+		/* reg-name: unreserved, sub-delims and %XX (RFC 3986 §3.2.2) */
 		for (p = host; p < authend && *p != ':'; p++)
-			if (!is_unreserved((unsigned char)*p) &&
-			    !is_subdelim((unsigned char)*p) && *p != '%')
+			if (*p == '%') {
+				if (authend - p < 3 ||
+				    !isxdigit((unsigned char)p[1]) ||
+				    !isxdigit((unsigned char)p[2]))
+					return -1;
+				p += 2;
+			} else if (!is_unreserved((unsigned char)*p) &&
+			    !is_subdelim((unsigned char)*p))
 				return -1;
 		hostend = p;
 		if (hostend == host)

@@ -13,10 +13,22 @@
 #include "conf.h"
 #include "tap.h"
 
+/*
+ * Parse text from a buffer of exactly its length, with no NUL after it,
+ * as conf_parse may be given: a read past a value at the end of the text
+ * shows under valgrind (make check-valgrind) and the sanitizers.
+ */
 static int
 parse(const char *text, struct conf *c, char *err, size_t errsz)
 {
-	return conf_parse(text, strlen(text), "test.conf", c, err, errsz);
+	size_t	 n = strlen(text);
+	char	*copy = malloc(n > 0 ? n : 1);
+	int	 rc;
+
+	memcpy(copy, text, n);
+	rc = conf_parse(copy, n, "test.conf", c, err, errsz);
+	free(copy);
+	return rc;
 }
 
 int
@@ -41,6 +53,8 @@ main(void)
 		{ "issuer = https://a.example\ndatabase = x\nmcp_path = /a/../b\n", "mcp_path" },
 		{ "issuer = https://a.example\ndatabase = x\nmcp_path = /.well-known/x\n", "mcp_path" },
 		{ "issuer = https://a.example\ndatabase = x\nmcp_path = /a//b\n", "mcp_path" },
+		/* a path at the very end of the text (tests/fuzz/regressions/fuzz_conf) */
+		{ "issuer = https://a.example\ndatabase = x\nmcp_path = /.well-known", "mcp_path" },
 		{ "issuer = https://a.example\ndatabase = x\ncode_lifetime = 11m\n", "test.conf:3: code_lifetime: must be a duration from 10s to 600s" },
 		{ "issuer = https://a.example\ndatabase = x\naccess_token_lifetime = soon\n", "access_token_lifetime" },
 		{ "issuer = https://a.example\ndatabase = x\nscopes = mcp:read openid\n", "\"openid\" is an OpenID Connect scope" },
@@ -51,6 +65,10 @@ main(void)
 		{ "issuer = https://a.example\ndatabase = x\nlog_level = loud\n", "log_level: must be warn, info or debug" },
 		{ "issuer = https://a.example\ndatabase = x\ndb_statement_timeout = 5s\n", "db_statement_timeout" },
 		{ "issuer = https://a.example\ndatabase =\n", "database: must be non-empty" },
+		/* a CR left in a value (tests/fuzz/regressions/fuzz_conf/value-trailing-cr) */
+		{ "issuer = https://a.example\r\ndatabase = dbname=x\r\r\n", "test.conf:2: database: must be non-empty text on one line" },
+		{ "issuer = https://a.example\ndatabase = x\nresource_name = a\rb\n", "test.conf:3: resource_name: must be non-empty text on one line" },
+		{ "# comt\nissuer = https://kbexample.org:8443\ndatabase =e= https\r\r\r\nscopes = mcp:read\n", "test.conf:3: database" },
 		{ "issuer = https://a.example\ndatabase = x\nservice_documentation = http://docs.example/\n", "service_documentation" },
 	};
 	struct conf	 c;
@@ -145,6 +163,13 @@ main(void)
 	is_int(conf_origin_allowed(&c, "http://localhost:6274"), 1, "listed origin allowed");
 	is_int(conf_origin_allowed(&c, "https://evil.example"), 0, "other origin refused");
 	is_int(conf_origin_allowed(&c, "https://kb.example.org/"), 0, "origin compared exactly");
+	conf_free(&c);
+
+	/* the regression input itself: a short path ends the text */
+	rc = parse("issuer = https://a.example\ndatabase = x\nmcp_path = /.w",
+	    &c, err, sizeof(err));
+	ok(rc == 0 && strcmp(c.mcp_path, "/.w") == 0,
+	    "a path that ends the text is read within it");
 	conf_free(&c);
 
 	rc = conf_parse("issuer = https://a.example\0\ndatabase = x\n", 40,

@@ -3,6 +3,7 @@
  */
 #include "config.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -22,6 +23,8 @@ main(void)
 		{ "{\"a\":1}{}", "text after the value" },
 		{ "{\"a\":1,\"a\":2}", "repeated member name" },
 		{ "{\"o\":{\"k\":1,\"k\":1}}", "repeated member name" },
+		{ "{\"b\":1,\"a\":2,\"c\":[],\"b\":3}", "repeated member name" },
+		{ "[{},{\"x\":{\"y\":1,\"\\u0079\":2}}]", "repeated member name" },
 		{ "[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]", "nested deeper" },
 		{ "\"\xc3\"", "not valid UTF-8" },
 		{ "{'a':1}", "malformed JSON" },
@@ -47,6 +50,32 @@ main(void)
 	j = json_parse(big, sizeof(big), 256, JSON_MAXDEPTH, err, sizeof(err));
 	ok(j == NULL && strstr(err, "longer than 256") != NULL, "size limit");
 	cJSON_Delete(j);
+
+	/*
+	 * 30000 members, as many as fit in an MCP body: names are checked
+	 * for repeats by sorting them (pairwise took seconds); a repeat of
+	 * the first name at the very end is still found.
+	 */
+	{
+		size_t	 n = 0, max = 4 * 65536;
+		char	*t = malloc(max + 32);
+		int	 k;
+
+		t[n++] = '{';
+		for (k = 0; n + 24 < max; k++)
+			n += (size_t)sprintf(t + n, "%s\"%x\":0", k ? "," : "", k);
+		t[n] = '}';
+		j = json_parse(t, n + 1, max, JSON_MAXDEPTH, err, sizeof(err));
+		ok(j != NULL && cJSON_GetArraySize(j) == k,
+		    "an object of %d distinct members parses", k);
+		cJSON_Delete(j);
+		n += (size_t)sprintf(t + n, ",\"0\":1}");
+		j = json_parse(t, n, max + 32, JSON_MAXDEPTH, err, sizeof(err));
+		ok(j == NULL && strstr(err, "repeated") != NULL,
+		    "  with its first name repeated last, refused");
+		cJSON_Delete(j);
+		free(t);
+	}
 
 	/* brackets inside strings do not count toward depth */
 	s = "{\"s\":\"[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[\\\"[[[\"}";

@@ -61,6 +61,16 @@ main(void)
 		{ "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":7}", RPC_KIND_INVALID },
 		{ "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"x\",\"params\":[1]}", RPC_KIND_INVALID },
 		{ "[1]", RPC_KIND_INVALID },
+		{ "{\"jsonrpc\":\"2.0\",\"id\":-9007199254740993,\"method\":\"ping\"}", RPC_KIND_REQUEST },
+		/*
+		 * ids past long long's range: converting them was undefined
+		 * behaviour (tests/fuzz/regressions/fuzz_jsonrpc/id-*)
+		 */
+		{ "{\"jsonrpc\":\"2.0\",\"id\":1e400,\"method\":\"ping\"}", RPC_KIND_INVALID },
+		{ "{\"jsonrpc\":\"2.0\",\"id\":-1e400,\"method\":\"ping\"}", RPC_KIND_INVALID },
+		{ "{\"jsonrpc\":\"2.0\",\"id\":1e19,\"method\":\"ping\"}", RPC_KIND_INVALID },
+		{ "{\"jsonrpc\":\"2.0\",\"id\":55555555555555555555555555555555555555555555555555555555555555555555555555555555555555555555555555555551,\"method\":\"tools/ca1l\"}", RPC_KIND_INVALID },
+		{ "{\"jsonrpc\":\"2.0\",\"id\":-9223372036854775808,\"method\":\"ping\"}", RPC_KIND_REQUEST },
 	};
 	static const struct {
 		const char	*out, *tool, *want;
@@ -169,5 +179,11 @@ main(void)
 	is_str(d, "", "  nor one hiding a NUL");
 	free(d);
 	ok(mcp_header_decode(NULL) == NULL, "an absent header stays absent");
+	ok(mcp_header_matches("tools/call", "tools/call"), "a header repeating the body matches");
+	ok(mcp_header_matches("=?base64?c2VhcmNo?=", "search"), "  also in the base64 sentinel");
+	ok(!mcp_header_matches("tools/list", "tools/call"), "a different header does not");
+	ok(!mcp_header_matches(NULL, "search") && !mcp_header_matches("search", NULL),
+	    "  nor an absent header, nor a body without the value");
+	ok(!mcp_header_matches("=?base64?!!!?=", ""), "  nor a broken sentinel, even against \"\"");
 	return done_testing();
 }

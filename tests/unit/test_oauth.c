@@ -63,6 +63,13 @@ main(void)
 		{ "http://127.0.0.1:3000/callback", "https://127.0.0.1:4000/callback", 0 },
 		{ "https://127.0.0.1:3000/callback", "https://127.0.0.1:4000/callback", 0 },
 		{ "http://127.0.0.1:3000/callback", "http://127.0.0.1.evil.com:4000/callback", 0 },
+		/* but for the port, written alike (tests/fuzz/regressions/fuzz_url) */
+		{ "httP://127.0.0.1/callback", "http://127.0.0.1:4/callback", 0 },
+		{ "http://127.0.0.1/callback", "HTTP://127.0.0.1:4/callback", 0 },
+		{ "http://127.0.0.1/cb", "http://127.0.0.1@127.0.0.1:5/cb", 0 },
+		{ "http://localhost/cb", "http://LOCALHOST:5/cb", 0 },
+		{ "http://[::1]/cb?a=1", "http://[::1]:5/cb?a=1", 1 },
+		{ "http://[::1]/cb?a=1", "http://[::1]:5/cb?a=2", 0 },
 	};
 	static const struct {
 		const char	*ch;

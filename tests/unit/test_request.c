@@ -141,5 +141,49 @@ main(void)
 	is_str(r.path, "/p", "PATH_INFO when REQUEST_URI is absent");
 	req_free(&r);
 	mkenv((const char *const[]){ NULL });
+
+	/* the Authorization schemes (tests/fuzz/fuzz_authorization.c) */
+	is_str(req_auth_bearer("Bearer abc"), "abc", "Bearer token");
+	is_str(req_auth_bearer("bEARER   abc "), "abc ",
+	    "scheme case-insensitive, blanks before the token skipped");
+	is_str(req_auth_bearer("Bearer "), "", "an empty token is the caller's to refuse");
+	ok(req_auth_bearer("Bearerabc") == NULL, "no space after the scheme: not Bearer");
+	ok(req_auth_bearer("Basic abc") == NULL, "another scheme: not Bearer");
+	ok(req_auth_bearer(NULL) == NULL, "no header: not Bearer");
+	{
+		static const struct {
+			const char	*h, *id, *secret;
+			int		 rc;
+		} basic[] = {
+			/* "client%3A1:s%2Bcr%3Dt%C3%A9" (RFC 6749 §2.3.1) */
+			{ "Basic Y2xpZW50JTNBMTpzJTJCY3IlM0R0JUMzJUE5", "client:1", "s+cr=t\xc3\xa9", 1 },
+			{ "basic   YTpi", "a", "b", 1 },
+			{ "Basic Og==", "", "", 1 },
+			{ "Basic YTpiOmM=", "a", "b:c", 1 },	/* the first colon splits */
+			{ "Basic YWI=", NULL, NULL, -1 },	/* no colon */
+			{ "Basic !!!!", NULL, NULL, -1 },	/* not base64 */
+			{ "Basic YTpi ", NULL, NULL, -1 },	/* trailing blank */
+			{ "Basic JXp6OmI=", NULL, NULL, -1 },	/* "%zz:b" */
+			{ "Basic YTolMDA=", NULL, NULL, -1 },	/* "a:%00" */
+			{ "Basic YTrD", NULL, NULL, -1 },	/* "a:\xc3": not UTF-8 */
+			{ "Bearer YTpi", NULL, NULL, 0 },
+			{ "BasicYTpi", NULL, NULL, 0 },
+		};
+		char	*id, *secret;
+		size_t	 i;
+		int	 rc;
+
+		for (i = 0; i < sizeof(basic) / sizeof(basic[0]); i++) {
+			rc = req_auth_basic(basic[i].h, &id, &secret);
+			ok(rc == basic[i].rc && (rc != 1 ||
+			    (strcmp(id, basic[i].id) == 0 &&
+			    strcmp(secret, basic[i].secret) == 0)) &&
+			    (rc == 1 || (id == NULL && secret == NULL)),
+			    "Basic case %zu: %d", i, basic[i].rc);
+			free(id);
+			free(secret);
+		}
+		ok(req_auth_basic(NULL, &id, &secret) == 0, "no header: not Basic");
+	}
 	return done_testing();
 }

@@ -41,6 +41,11 @@ main(void)
 		{ "https://example.org/a\"b", 0, NULL, NULL, 0, NULL, NULL, NULL },
 		{ "https://example.org/<script>", 0, NULL, NULL, 0, NULL, NULL, NULL },
 		{ "https://[zz::1]/", 0, NULL, NULL, 0, NULL, NULL, NULL },
+		/* a host's %-escapes are checked like a path's */
+		{ "https://ex%41mple.org/", 1, "https", "ex%41mple.org", 0, "/", NULL, NULL },
+		{ "https://ex%zzmple.org/", 0, NULL, NULL, 0, NULL, NULL, NULL },
+		{ "https://example.org%4/", 0, NULL, NULL, 0, NULL, NULL, NULL },
+		{ "https://example.org%:8/", 0, NULL, NULL, 0, NULL, NULL, NULL },
 		{ "1https://example.org", 0, NULL, NULL, 0, NULL, NULL, NULL },
 	};
 	static const struct {
