@@ -42,7 +42,8 @@ for t in "$@"; do
 			kept="$kept $(dirname "$t")/$(basename "$a" | sed "s/^\([a-z]*\)-/\1-$name-/")"
 		done
 		echo "not ok $n - $name: crash, leak or broken invariant (exit $rc; input kept:${kept:- none})"
-		grep -E '^(==[0-9]+==ERROR|SUMMARY|    #[0-9] )' "$work/log" | head -n 20 | sed 's/^/# /'
+		grep -E '^==[0-9]+==ERROR|^SUMMARY|invariant failed|runtime error|^    #[0-9] ' \
+		    "$work/log" | head -n 20 | sed 's/^/# /'
 	fi
 	rm -rf "$work"
 done
