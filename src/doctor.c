@@ -231,9 +231,7 @@ report_page(struct req *r, const char *user, const struct doctor_report *rep)
 		summary = xasprintf("%zu of %zu checks failed, %zu gave a "
 		    "warning: what to do is under each.", n[DOCTOR_FAIL],
 		    rep->itemsz, n[DOCTOR_WARN]);
-	fe = xasprintf("%s (%s)%s",
-	    rep->frontend == DOCTOR_FE_APACHE ? "Apache" :
-	    rep->frontend == DOCTOR_FE_LIGHTTPD ? "lighttpd" : "not recognised",
+	fe = xasprintf("%s (%s)%s", doctor_frontend_name(rep->frontend),
 	    rep->server != NULL ? rep->server : "no SERVER_SOFTWARE",
 	    rep->frontend == DOCTOR_FE_UNKNOWN ?
 	    ": the fixes for every front end are shown" : "");

@@ -143,9 +143,7 @@ main(int argc, char *argv[])
 	if (!quiet) {
 		printf("mcpgate-doctor: %s (configuration %s)\n", conf.issuer,
 		    conf.path);
-		printf("front end: %s", rep.frontend == DOCTOR_FE_APACHE ?
-		    "Apache" : rep.frontend == DOCTOR_FE_LIGHTTPD ?
-		    "lighttpd" : "not recognised");
+		printf("front end: %s", doctor_frontend_name(rep.frontend));
 		if (rep.server != NULL) {
 			printf(" (Server: ");
 			put_safe(rep.server, strlen(rep.server));

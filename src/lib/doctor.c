@@ -94,6 +94,17 @@ doctor_status_name(enum doctor_status s)
 	}
 }
 
+/* The front end's name as the page and the command print it. */
+const char *
+doctor_frontend_name(enum doctor_frontend fe)
+{
+	switch (fe) {
+	case DOCTOR_FE_APACHE: return "Apache";
+	case DOCTOR_FE_LIGHTTPD: return "lighttpd";
+	default: return "not recognised";
+	}
+}
+
 const char *
 doctor_fix_name(enum doctor_fix f)
 {

@@ -140,6 +140,7 @@ int		 doctor_parse_challenge(const char *, struct doctor_challenge *);
 void		 doctor_challenge_free(struct doctor_challenge *);
 int		 doctor_http_date(const char *, time_t *);
 enum doctor_frontend doctor_frontend_of(const char *);
+const char	*doctor_frontend_name(enum doctor_frontend);
 int		 doctor_is_admin(const char *, const char *);
 
 #endif

@@ -185,6 +185,9 @@ test_small(void)
 	is_int(doctor_frontend_of("Apache/2.4.71 (Debian) mod_fcgid/2.3.9"), DOCTOR_FE_APACHE, "Server: Apache/…");
 	is_int(doctor_frontend_of("Apache"), DOCTOR_FE_APACHE, "Server: Apache (ServerTokens Prod)");
 	is_int(doctor_frontend_of("lighttpd/1.4.69"), DOCTOR_FE_LIGHTTPD, "Server: lighttpd/…");
+	is_str(doctor_frontend_name(doctor_frontend_of("lighttpd/1.4.69")), "lighttpd", "its name: lighttpd");
+	is_str(doctor_frontend_name(DOCTOR_FE_APACHE), "Apache", "its name: Apache");
+	is_str(doctor_frontend_name(doctor_frontend_of("cloudflare")), "not recognised", "its name: not recognised");
 	is_int(doctor_frontend_of("nginx/1.22.1"), DOCTOR_FE_UNKNOWN, "Server: nginx");
 	is_int(doctor_frontend_of("cloudflare"), DOCTOR_FE_UNKNOWN, "Server: a CDN");
 	is_int(doctor_frontend_of("ApacheTrafficServer"), DOCTOR_FE_UNKNOWN, "Server: not Apache httpd");
