@@ -934,7 +934,6 @@ message(struct mcp *m, const cJSON *msg, int in_batch)
 	const char		*method, *why, *emsg = NULL;
 	const struct method	*me;
 	cJSON			*res, *meta;
-	char			*hm, *hn;
 	int			 code = 0;
 
 	switch (rpc_classify(msg, &why)) {
@@ -955,28 +954,21 @@ message(struct mcp *m, const cJSON *msg, int in_batch)
 
 	if (m->modern) {
 		/* 2026-07-28: the headers repeat the body (-32020) */
-		hm = mcp_header_decode(req_env(m->r, "HTTP_MCP_METHOD"));
-		if (hm == NULL || strcmp(hm, method) != 0) {
-			free(hm);
+		if (!mcp_header_matches(req_env(m->r, "HTTP_MCP_METHOD"), method)) {
 			m->http_status = 400;
 			return rpc_error(id, E_HEADER, "Mcp-Method header missing or different from the body's method", NULL);
 		}
-		free(hm);
 	}
 	if ((me = find_method(method, m->modern)) == NULL) {
 		if (m->modern)
 			m->http_status = 404;
 		return rpc_error(id, E_METHOD, "Method not found", NULL);
 	}
-	if (m->modern && me->name_param != NULL) {
-		const char *bv = json_get_str(params, me->name_param);
-		hn = mcp_header_decode(req_env(m->r, "HTTP_MCP_NAME"));
-		if (hn == NULL || bv == NULL || strcmp(hn, bv) != 0) {
-			free(hn);
-			m->http_status = 400;
-			return rpc_error(id, E_HEADER, "Mcp-Name header missing or different from the body", NULL);
-		}
-		free(hn);
+	if (m->modern && me->name_param != NULL &&
+	    !mcp_header_matches(req_env(m->r, "HTTP_MCP_NAME"),
+	    json_get_str(params, me->name_param))) {
+		m->http_status = 400;
+		return rpc_error(id, E_HEADER, "Mcp-Name header missing or different from the body", NULL);
 	}
 	if (in_batch && strcmp(method, "initialize") == 0)
 		return rpc_error(id, E_REQUEST, "initialize must not be in a batch (L-04)", NULL);
@@ -1144,13 +1136,11 @@ handle(struct req *r)
 	}
 
 	/* RS-01, TV-05: a bearer token from the Authorization header only */
-	if (auth == NULL || strncasecmp(auth, "Bearer ", 7) != 0) {
+	if ((auth = req_auth_bearer(auth)) == NULL) {
 		challenge(r, NULL, NULL, r->conf->default_scopes);
 		send_json(r, 401, rpc_error(NULL, E_REQUEST, "authorization required", NULL));
 		return;
 	}
-	for (auth += 7; *auth == ' '; auth++)
-		;
 	if (!secret_b64url_valid(auth, strlen(auth))) {
 		challenge(r, "invalid_token", "malformed access token", r->conf->default_scopes);
 		send_json(r, 401, rpc_error(NULL, E_REQUEST, "invalid access token", NULL));

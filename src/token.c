@@ -140,35 +140,18 @@ invalid_client(struct req *r, const struct authn *a, const char *desc)
 static int
 credentials(struct req *r, struct authn *a)
 {
-	const char	*h = r->authorization, *b64;
-	unsigned char	 raw[1024];
-	size_t		 rawlen, idl;
-	const char	*colon;
-	size_t		 dl;
-	char		*id = NULL, *sec = NULL;
+	const char	*h = r->authorization;
+	char		*id, *sec;
+	int		 rc;
 
 	memset(a, 0, sizeof(*a));
 	a->method = AUTH_NONE;
-	if (h != NULL && strncasecmp(h, "Basic ", 6) == 0) {
+	if ((rc = req_auth_basic(h, &id, &sec)) != 0) {
 		a->method = AUTH_BASIC;
-		for (b64 = h + 6; *b64 == ' '; b64++)
-			;
-		if (sodium_base642bin(raw, sizeof(raw) - 1, b64, strlen(b64),
-		    NULL, &rawlen, NULL, sodium_base64_VARIANT_ORIGINAL) != 0 ||
-		    (colon = memchr(raw, ':', rawlen)) == NULL) {
+		if (rc == -1) {
 			invalid_client(r, a, "malformed Basic credentials");
 			return -1;
 		}
-		idl = (size_t)(colon - (const char *)raw);
-		/* RFC 6749 §2.3.1: each part is form-urlencoded */
-		if (form_decode((const char *)raw, idl, &id, &dl) == -1 ||
-		    form_decode(colon + 1, rawlen - idl - 1, &sec, &dl) == -1) {
-			free(id);
-			sodium_memzero(raw, sizeof(raw));
-			invalid_client(r, a, "malformed Basic credentials");
-			return -1;
-		}
-		sodium_memzero(raw, sizeof(raw));
 		a->client_id = id;
 		a->secret = sec;
 		if (fv(r, T_CLIENT_SECRET) != NULL) {
