@@ -192,7 +192,7 @@ mkdir -p "$SRC" "$OBJ"
 GIT_REV=$(cd "$TOP" && git rev-parse --short HEAD 2>/dev/null || echo '?')
 GIT_DIRTY=$(cd "$TOP" && git status --porcelain -- src sql conf Makefile.am configure.ac 2>/dev/null | wc -l)
 if build_tree "$SRC" "$OBJ"; then
-	MEASURED="the work tree (commit $GIT_REV$([ "$GIT_DIRTY" -gt 0 ] && echo " plus $GIT_DIRTY uncommitted changed files in src/ sql/ conf/ Makefile.am configure.ac"))"
+	MEASURED="the work tree (commit $GIT_REV$([ "$GIT_DIRTY" -eq 0 ] || echo " plus $GIT_DIRTY uncommitted changed files in src/ sql/ conf/ Makefile.am configure.ac"))"
 else
 	REV=${BENCH_REV:-HEAD}
 	REVID=$(cd "$TOP" && git rev-parse --short "$REV") || die "no revision $REV"

@@ -196,6 +196,25 @@ is "$HTTP_STATUS/$(http_json .error)" "400/invalid_grant" "RT-04: past the absol
 tok -u "$BASIC:$BASIC_SECRET" --data "grant_type=refresh_token&refresh_token=$BASIC_RT"
 is "$HTTP_STATUS" 200 "a confidential client refreshes with Basic"
 
+# clients.last_used_at: the token endpoint moves it at most once a minute
+# (sql/schema.sql: one row per client must not serialise its grants)
+lastused() { it_psql "SELECT round(extract(epoch FROM now() - last_used_at)) FROM mcpgate.clients WHERE client_id = '$BASIC'"; }
+it_psql "UPDATE mcpgate.clients SET last_used_at = now() - interval '2 hours' WHERE client_id = '$BASIC'" >/dev/null
+BASIC_RT=$(http_json .refresh_token)
+tok -u "$BASIC:$BASIC_SECRET" --data "grant_type=refresh_token&refresh_token=$BASIC_RT"
+is "$HTTP_STATUS/$(lastused)" "200/0" "a refresh marks a client last used two hours ago as used now"
+it_psql "UPDATE mcpgate.clients SET last_used_at = now() - interval '30 seconds' WHERE client_id = '$BASIC'" >/dev/null
+BASIC_RT=$(http_json .refresh_token)
+tok -u "$BASIC:$BASIC_SECRET" --data "grant_type=refresh_token&refresh_token=$BASIC_RT"
+is "$HTTP_STATUS/$(lastused)" "200/30" "  but leaves one used 30 seconds ago as it is"
+c=$(code "$PUB")
+it_psql "UPDATE mcpgate.clients SET last_used_at = now() - interval '61 seconds' WHERE client_id = '$PUB'" >/dev/null
+tok --data "grant_type=authorization_code&code=$c&client_id=$PUB&code_verifier=$IT_VERIFIER"
+is "$HTTP_STATUS/$(it_psql "SELECT round(extract(epoch FROM now() - last_used_at)) FROM mcpgate.clients WHERE client_id = '$PUB'")" "200/0" \
+    "  and a code exchange marks a client used a minute ago as used now"
+is "$(it_psql "SELECT reloptions::text FROM pg_class WHERE oid = 'mcpgate.tokens'::regclass")" "{fillfactor=80}" \
+    "tokens leave room in each page for rotation's in-place (HOT) updates"
+
 # ---- concurrency: 20 redemptions of one code, 10 refreshes of one token ------------------
 c=$(code "$PUB")
 # (wait on these pids only: a bare wait would also wait for the servers)
