@@ -508,7 +508,7 @@ remote_user(struct req *r, int *failed)
 
 	*failed = 0;
 	if (!r->conf->trust_remote_user ||
-	    (ru = req_env(r, "REMOTE_USER")) == NULL || *ru == '\0' ||
+	    (ru = req_var(r, RV_REMOTE_USER)) == NULL || *ru == '\0' ||
 	    strlen(ru) > 256 || !valid_text(ru, strlen(ru)))
 		return 0;
 	if ((rc = db_remote_user(ru, &uid)) == -1) {
@@ -611,7 +611,7 @@ do_login(struct req *r, const struct authz *a, struct login *l)
 	secret_hash(csrf, SECRET_STRLEN, csrf_hash);
 	if (db_login_ok(l->sid_hash, sid_hash, uid, csrf_hash,
 	    r->conf->session_lifetime, r->remote_addr,
-	    req_env(r, "HTTP_USER_AGENT"), a->client.client_id) == -1) {
+	    req_var(r, RV_HTTP_USER_AGENT), a->client.client_id) == -1) {
 		free(display);
 		app_db_error(r);
 		return;
@@ -670,7 +670,7 @@ authorize(struct req *r)
 			goto out;
 		uid = ruid ? ruid : l.s.user_id;
 		if (uid != 0)
-			known_user(r, &a, uid, ruid ? req_env(r, "REMOTE_USER") :
+			known_user(r, &a, uid, ruid ? req_var(r, RV_REMOTE_USER) :
 			    l.s.user_name, l.csrf);
 		else
 			login_page(r, 200, &a, l.csrf, NULL);

@@ -954,7 +954,7 @@ message(struct mcp *m, const cJSON *msg, int in_batch)
 
 	if (m->modern) {
 		/* 2026-07-28: the headers repeat the body (-32020) */
-		if (!mcp_header_matches(req_env(m->r, "HTTP_MCP_METHOD"), method)) {
+		if (!mcp_header_matches(req_var(m->r, RV_HTTP_MCP_METHOD), method)) {
 			m->http_status = 400;
 			return rpc_error(id, E_HEADER, "Mcp-Method header missing or different from the body's method", NULL);
 		}
@@ -965,7 +965,7 @@ message(struct mcp *m, const cJSON *msg, int in_batch)
 		return rpc_error(id, E_METHOD, "Method not found", NULL);
 	}
 	if (m->modern && me->name_param != NULL &&
-	    !mcp_header_matches(req_env(m->r, "HTTP_MCP_NAME"),
+	    !mcp_header_matches(req_var(m->r, RV_HTTP_MCP_NAME),
 	    json_get_str(params, me->name_param))) {
 		m->http_status = 400;
 		return rpc_error(id, E_HEADER, "Mcp-Name header missing or different from the body", NULL);
@@ -1156,7 +1156,7 @@ handle(struct req *r)
 	is_batch = cJSON_IsArray(body);
 
 	/* the era and the version (T-11, T-12, §4.7) */
-	hv = req_env(r, "HTTP_MCP_PROTOCOL_VERSION");
+	hv = req_var(r, RV_HTTP_MCP_PROTOCOL_VERSION);
 	mv = is_batch ? NULL : mcp_meta_version(body);
 	if ((hv != NULL && !mcp_version_known(hv)) || (mv != NULL && !mcp_version_known(mv))) {
 		cJSON *data = cJSON_CreateObject();

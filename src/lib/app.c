@@ -112,7 +112,7 @@ serve(const struct endpoint *ep, struct req *r)
 	 * process environment (FcgidInitialEnv, lighttpd bin-environment,
 	 * plain CGI); else the compiled-in default.
 	 */
-	if (((path = req_env(r, "MCPGATE_CONFIG")) == NULL || *path == '\0') &&
+	if (((path = req_var(r, RV_MCPGATE_CONFIG)) == NULL || *path == '\0') &&
 	    ((path = getenv("MCPGATE_CONFIG")) == NULL || *path == '\0'))
 		path = MCPGATE_CONFIG_DEFAULT;
 	if ((r->conf = conf_current(path)) == NULL) {
@@ -164,7 +164,7 @@ serve(const struct endpoint *ep, struct req *r)
 		 * LimitRequestBody an empty or cut one (deploy notes).
 		 */
 		if (r->conf->log_level >= LOG_LEVEL_DEBUG) {
-			const char *cl = req_env(r, "CONTENT_LENGTH");
+			const char *cl = req_var(r, RV_CONTENT_LENGTH);
 
 			log_debug("body: %zu bytes read, CONTENT_LENGTH %s",
 			    r->bodysz, cl != NULL ? cl : "absent");

@@ -37,11 +37,38 @@ enum http_method {
 #define HTTP_HEADERS_MAX	8192	/* bytes of response headers */
 #define HTTP_RESPONSE_MAX	(4u << 20) /* bytes of response body */
 
+/*
+ * The request variables the programs read, found in one pass over the
+ * request's environment by req_init() (see request.c's var_names);
+ * req_var() returns them.  Any other name: req_env().
+ */
+enum req_var {
+	RV_REQUEST_METHOD,
+	RV_REQUEST_URI,
+	RV_PATH_INFO,
+	RV_QUERY_STRING,
+	RV_HTTP_AUTHORIZATION,
+	RV_REDIRECT_HTTP_AUTHORIZATION,
+	RV_HTTP_ORIGIN,
+	RV_REMOTE_ADDR,
+	RV_REMOTE_USER,
+	RV_CONTENT_LENGTH,
+	RV_CONTENT_TYPE,
+	RV_HTTP_COOKIE,
+	RV_HTTP_USER_AGENT,
+	RV_HTTP_MCP_METHOD,
+	RV_HTTP_MCP_NAME,
+	RV_HTTP_MCP_PROTOCOL_VERSION,
+	RV_MCPGATE_CONFIG,
+	RV__MAX
+};
+
 struct req {
 	unsigned long		 id;		/* per process, for log lines */
 	const struct endpoint	*ep;
 	const struct conf	*conf;
 	char			**env;		/* borrowed: the request's variables */
+	const char		*var[RV__MAX];	/* borrowed from env, or NULL */
 	FCGX_Stream		*in, *out;	/* NULL in CGI mode: stdin, stdout */
 
 	enum http_method	 method;
@@ -69,6 +96,7 @@ struct req {
 void		 req_init(struct req *, char **, FCGX_Stream *, FCGX_Stream *);
 void		 req_free(struct req *);
 const char	*req_env(const struct req *, const char *);
+const char	*req_var(const struct req *, enum req_var);
 int		 req_read_body(struct req *, size_t)
 		    __attribute__((__warn_unused_result__));
 int		 req_content_type_is(const struct req *, const char *);

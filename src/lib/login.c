@@ -66,7 +66,7 @@ login_load(struct req *r, struct login *l)
 	int	 rc;
 
 	memset(l, 0, sizeof(*l));
-	v = cookie_get(req_env(r, "HTTP_COOKIE"), login_cookie_name(r->conf));
+	v = cookie_get(req_var(r, RV_HTTP_COOKIE), login_cookie_name(r->conf));
 	if (v != NULL && secret_b64url_valid(v, strlen(v))) {
 		memcpy(l->sid, v, SECRET_STRLEN + 1);
 		secret_hash(l->sid, SECRET_STRLEN, l->sid_hash);
@@ -101,7 +101,7 @@ login_start(struct req *r, struct login *l)
 	login_csrf_of(l->sid, l->csrf);
 	secret_hash(l->csrf, SECRET_STRLEN, csrf_hash);
 	if (db_session_create(l->sid_hash, csrf_hash, LOGIN_PRELOGIN_LIFETIME,
-	    r->remote_addr, req_env(r, "HTTP_USER_AGENT")) == -1) {
+	    r->remote_addr, req_var(r, RV_HTTP_USER_AGENT)) == -1) {
 		app_db_error(r);
 		return -1;
 	}

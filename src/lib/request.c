@@ -47,11 +47,94 @@ http_method_name(enum http_method m)
 	return method_names[m];
 }
 
+/*
+ * The names of enum req_var.  req_init() looks them all up in one pass
+ * over the environment: libfcgi's FCGX_GetParam() is a linear search
+ * with a strncmp() per variable, ~600 instructions a call with the 28
+ * variables lighttpd passes, and a request needs ten or more of them
+ * (bench/results/cost-*.md).
+ */
+static const struct {
+	const char	*name;
+	size_t		 len;
+} var_names[RV__MAX] = {
+#define V(n) [RV_##n] = { #n, sizeof(#n) - 1 }
+	V(REQUEST_METHOD),
+	V(REQUEST_URI),
+	V(PATH_INFO),
+	V(QUERY_STRING),
+	V(HTTP_AUTHORIZATION),
+	V(REDIRECT_HTTP_AUTHORIZATION),
+	V(HTTP_ORIGIN),
+	V(REMOTE_ADDR),
+	V(REMOTE_USER),
+	V(CONTENT_LENGTH),
+	V(CONTENT_TYPE),
+	V(HTTP_COOKIE),
+	V(HTTP_USER_AGENT),
+	V(HTTP_MCP_METHOD),
+	V(HTTP_MCP_NAME),
+	V(HTTP_MCP_PROTOCOL_VERSION),
+	V(MCPGATE_CONFIG),
+#undef V
+};
+
 /* A request variable, or NULL.  Borrowed. */
 const char *
 req_env(const struct req *r, const char *name)
 {
 	return FCGX_GetParam(name, r->env);
+}
+
+/* One of the variables req_init() found, or NULL.  Borrowed. */
+const char *
+req_var(const struct req *r, enum req_var v)
+{
+	if ((unsigned)v >= RV__MAX)
+		abort();
+	return r->var[v];
+}
+
+/*
+ * Fill r->var from r->env in one pass.  Like FCGX_GetParam() the first
+ * "NAME=value" of a name wins, and an entry without "=" is no variable.
+ * Only the names of an entry's length are compared: chained by length,
+ * the chains made on the first call (the programs are single-threaded).
+ */
+#define VAR_LEN_MAX	32
+static void
+find_vars(struct req *r)
+{
+	static signed char	 first[VAR_LEN_MAX], next[RV__MAX];
+	static int		 chained;
+	char			**e;
+	const char		*eq;
+	size_t			 len;
+	int			 i;
+
+	if (!chained) {
+		memset(first, -1, sizeof(first));
+		for (i = RV__MAX - 1; i >= 0; i--) {
+			if (var_names[i].len >= VAR_LEN_MAX)
+				abort();
+			next[i] = first[var_names[i].len];
+			first[var_names[i].len] = (signed char)i;
+		}
+		chained = 1;
+	}
+	if (r->env == NULL)
+		return;
+	for (e = r->env; *e != NULL; e++) {
+		if ((eq = strchr(*e, '=')) == NULL ||
+		    (len = (size_t)(eq - *e)) >= VAR_LEN_MAX)
+			continue;
+		for (i = first[len]; i != -1; i = next[i])
+			if (r->var[i] == NULL &&
+			    memcmp(*e, var_names[i].name, len) == 0) {
+				r->var[i] = eq + 1;
+				break;
+			}
+	}
 }
 
 /*
@@ -71,9 +154,10 @@ req_init(struct req *r, char **env, FCGX_Stream *in, FCGX_Stream *out)
 	r->status = 200;
 	buf_init(&r->headers, HTTP_HEADERS_MAX);
 	buf_init(&r->content, HTTP_RESPONSE_MAX);
+	find_vars(r);
 
 	r->method = HTTP_OTHER;
-	if ((m = req_env(r, "REQUEST_METHOD")) != NULL)
+	if ((m = req_var(r, RV_REQUEST_METHOD)) != NULL)
 		for (i = 0; i < HTTP_OTHER; i++)
 			if (strcmp(m, method_names[i]) == 0) {
 				r->method = (enum http_method)i;
@@ -85,23 +169,23 @@ req_init(struct req *r, char **env, FCGX_Stream *in, FCGX_Stream *out)
 	 * any supported front end) fall back to PATH_INFO, never to
 	 * SCRIPT_NAME, which names the program and not the URL.
 	 */
-	if ((uri = req_env(r, "REQUEST_URI")) != NULL)
+	if ((uri = req_var(r, RV_REQUEST_URI)) != NULL)
 		r->path = xstrndup(uri, strcspn(uri, "?#"));
-	else if ((uri = req_env(r, "PATH_INFO")) != NULL)
+	else if ((uri = req_var(r, RV_PATH_INFO)) != NULL)
 		r->path = xstrdup(uri);
 	else
 		r->path = xstrdup("");
-	if ((r->query = req_env(r, "QUERY_STRING")) == NULL)
+	if ((r->query = req_var(r, RV_QUERY_STRING)) == NULL)
 		r->query = "";
 
 	/* DEP-01: Apache passes it under the REDIRECT_ name after rewrites */
-	if ((r->authorization = req_env(r, "HTTP_AUTHORIZATION")) == NULL ||
+	if ((r->authorization = req_var(r, RV_HTTP_AUTHORIZATION)) == NULL ||
 	    *r->authorization == '\0')
-		r->authorization = req_env(r, "REDIRECT_HTTP_AUTHORIZATION");
+		r->authorization = req_var(r, RV_REDIRECT_HTTP_AUTHORIZATION);
 	if (r->authorization != NULL && *r->authorization == '\0')
 		r->authorization = NULL;
-	r->origin = req_env(r, "HTTP_ORIGIN");
-	r->remote_addr = req_env(r, "REMOTE_ADDR");
+	r->origin = req_var(r, RV_HTTP_ORIGIN);
+	r->remote_addr = req_var(r, RV_REMOTE_ADDR);
 }
 
 void
@@ -151,7 +235,7 @@ req_read_body(struct req *r, size_t max)
 	size_t			 got = 0, n, cap;
 	char			*p;
 
-	cl = req_env(r, "CONTENT_LENGTH");
+	cl = req_var(r, RV_CONTENT_LENGTH);
 	known = cl != NULL && *cl != '\0';
 	if (known && strspn(cl, "0123456789") == strlen(cl) && strlen(cl) > 18)
 		return 413;	/* digits, but more than any body we take */
@@ -190,7 +274,7 @@ req_read_body(struct req *r, size_t max)
 int
 req_content_type_is(const struct req *r, const char *type)
 {
-	const char	*ct = req_env(r, "CONTENT_TYPE");
+	const char	*ct = req_var(r, RV_CONTENT_TYPE);
 	size_t		 tl = strlen(type), i;
 
 	if (ct == NULL)

@@ -140,6 +140,59 @@ main(void)
 	is_str(r.authorization, "Bearer two", "an empty HTTP_AUTHORIZATION counts as absent");
 	is_str(r.path, "/p", "PATH_INFO when REQUEST_URI is absent");
 	req_free(&r);
+
+	/*
+	 * req_var() finds what libfcgi's FCGX_GetParam() would (request.c
+	 * looks them up in one pass): the first of a duplicated name, not a
+	 * longer or shorter name sharing a prefix, an empty value, nothing for
+	 * an entry without "=".
+	 */
+	{
+		static const char *const e_vars[] = {
+			"HTTP_MCP_NAMEX=longer",
+			"HTTP_MCP_NAM=shorter",
+			"HTTP_MCP_NAME",
+			"HTTP_MCP_NAME=first",
+			"HTTP_MCP_NAME=second",
+			"http_cookie=lower case",
+			"HTTP_COOKIE=",
+			"REMOTE_ADDR=127.0.0.1",
+			"MCPGATE_CONFIG=/etc/a=b.conf",
+			"HTTP_MCP_PROTOCOL_VERSION=2025-06-18",
+			"REQUEST_URI=/mcp",
+			"=no name",
+			NULL
+		};
+		static const char *const names[RV__MAX] = {
+			"REQUEST_METHOD", "REQUEST_URI", "PATH_INFO",
+			"QUERY_STRING", "HTTP_AUTHORIZATION",
+			"REDIRECT_HTTP_AUTHORIZATION", "HTTP_ORIGIN",
+			"REMOTE_ADDR", "REMOTE_USER", "CONTENT_LENGTH",
+			"CONTENT_TYPE", "HTTP_COOKIE", "HTTP_USER_AGENT",
+			"HTTP_MCP_METHOD", "HTTP_MCP_NAME",
+			"HTTP_MCP_PROTOCOL_VERSION", "MCPGATE_CONFIG",
+		};
+		size_t		 i, same = 0;
+		const char	*a, *b;
+
+		req_init(&r, mkenv(e_vars), NULL, NULL);
+		is_str(req_var(&r, RV_HTTP_MCP_NAME), "first",
+		    "the first of a repeated name, not a longer or shorter one");
+		is_str(req_var(&r, RV_HTTP_COOKIE), "", "an empty value is a value");
+		is_str(req_var(&r, RV_MCPGATE_CONFIG), "/etc/a=b.conf",
+		    "the value is everything after the first =");
+		ok(req_var(&r, RV_HTTP_USER_AGENT) == NULL, "an absent name is NULL");
+		for (i = 0; i < RV__MAX; i++) {
+			a = req_var(&r, (enum req_var)i);
+			b = FCGX_GetParam(names[i], r.env);
+			same += a == b;
+		}
+		is_int((long long)same, RV__MAX,
+		    "every req_var() is what FCGX_GetParam() returns, pointer for pointer");
+		is_str(req_env(&r, "http_cookie"), "lower case",
+		    "req_env() reads any other name");
+		req_free(&r);
+	}
 	mkenv((const char *const[]){ NULL });
 
 	/* the Authorization schemes (tests/fuzz/fuzz_authorization.c) */
