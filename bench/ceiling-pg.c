@@ -3,9 +3,9 @@
  * mcpgate; the least a FastCGI program behind lighttpd can do for an
  * authenticated MCP request, to set mcpgate's numbers against.
  *
- * Built twice by bench/run.sh:
+ * Built twice by bench/run.sh (and bench/cost.sh, for the memory table):
  *   cc -O2 -o ceiling-pg   ceiling-pg.c -lfcgi -lpq -lsodium
- *   cc -O2 -DCEILING_BARE -o ceiling-bare ceiling-pg.c -lfcgi -lpq -lsodium
+ *   cc -O2 -DCEILING_BARE -o ceiling-bare ceiling-pg.c -lfcgi -lsodium
  *
  * Per request (an FCGX_Accept_r loop, libfcgi's fcgiapp interface as
  * mcpgate uses it): read the body (CONTENT_LENGTH bytes), take the

@@ -461,6 +461,33 @@ for id in "${IDS[@]}"; do
 		      printf " %s", r[1]; printf " / %s", r[100]; printf " / %s", r[1000]; printf " / %s", r['"$MEM_N"'];
 		      printf "  VmHWM %s  (%s s)\n", h, s }' "$MEM/$id.tsv" >&2
 done
+# The references, run the same way with tools/list's request: the least a
+# FastCGI program is resident with (bench/ceiling-pg.c -DCEILING_BARE:
+# libfcgi and libsodium, no database), and the same program with Debian's
+# libpq and one lookup per request (what libpq's libraries add to any
+# program that uses PostgreSQL).
+REF_IDS=()
+if [[ " ${IDS[*]} " == *" mcp_list "* ]]; then
+	PQINC=$(pkg-config --cflags libpq 2>/dev/null || echo "-I$(pg_config --includedir 2>/dev/null || echo /usr/include/postgresql)")
+	cc -O2 -Wall -Wextra -DCEILING_BARE -o "$BIN/ceiling-bare" "$BENCH/ceiling-pg.c" -lfcgi -lsodium ||
+		die "building ceiling-bare failed"
+	# shellcheck disable=SC2086 # flags
+	cc -O2 -Wall -Wextra $PQINC -o "$BIN/ceiling-pg" "$BENCH/ceiling-pg.c" -lfcgi -lpq -lsodium ||
+		die "building ceiling-pg failed"
+	E_PROG[ref_bare]="bench/ceiling-pg.c -DCEILING_BARE (libfcgi, libsodium)"
+	E_PROG[ref_pg]="bench/ceiling-pg.c (libfcgi, libsodium, libpq: one lookup)"
+	for id in ref_bare ref_pg; do
+		bin=$BIN/ceiling-bare
+		[ "$id" = ref_pg ] && bin=$BIN/ceiling-pg
+		t0=$(date +%s.%N)
+		CEILING_PG=$CONNINFO FCGI_DRIVE_SMAPS=$MEM/$id.smaps FCGI_DRIVE_EXPECT=200 "$BIN/fcgi-drive" \
+			-r "$REQ/mcp_list.mem.req" -m "$MEM_AT" "$MEM/$id.sock" "$MEM_N" "$(envfile mcp_list)" - -- "$bin" \
+			>"$MEM/$id.tsv" 2>"$MEM/$id.log" || { tail -n 20 "$MEM/$id.log" >&2; die "memory run $id failed"; }
+		M_SECS[$id]=$(awk -v a="$(date +%s.%N)" -v b="$t0" 'BEGIN { printf "%.1f", a - b }')
+		M_GROW[$id]=$(awk -v last="$MEM_N" '$1 == 100 { a = $4 } $1 == last { b = $4 } END { d = b - a; print (d > 64 ? d : 0) }' "$MEM/$id.tsv")
+		REF_IDS+=("$id")
+	done
+fi
 T_MEM=$((SECONDS - T_CG))
 
 # Leak check: memcheck on LEAK_A and on LEAK_B requests; what is lost per
@@ -684,7 +711,7 @@ say "writing the report"
 	echo
 	echo "| endpoint | program | VmRSS after 1 | 100 | 1 000 | $(fmt "$MEM_N") | VmHWM at $(fmt "$MEM_N") | RssAnon after 1 → $(fmt "$MEM_N") | RssFile at $(fmt "$MEM_N") | Pss at $(fmt "$MEM_N") | flat? | VmHWM ≤ 4 MiB? | $(fmt "$MEM_N") requests took |"
 	echo "|---|---|---|---|---|---|---|---|---|---|---|---|---|"
-	for id in "${IDS[@]}"; do
+	for id in "${IDS[@]}" "${REF_IDS[@]}"; do
 		hwm=$(mem_at "$id" "$MEM_N" 3)
 		flat=yes
 		[ "${M_GROW[$id]}" -gt 0 ] && flat="**no: RssAnon +${M_GROW[$id]} kB after request 100**"
@@ -695,8 +722,12 @@ say "writing the report"
 	done
 	echo
 	echo "VmRSS = RssAnon (heap, stacks, the libraries' writable data) + RssFile (the pages of the program and its shared libraries that it touched; shared with every other process that maps the same files) + RssShmem. Pss counts each shared page divided by the number of processes mapping it (on this machine, at that moment)."
+	if [ ${#REF_IDS[@]} -gt 0 ]; then
+		echo
+		echo "The last two rows are references, fed \`mcp_list\`'s request: \`ref_bare\` is the least a FastCGI program is resident with (libfcgi, libsodium, libc), \`ref_pg\` the same program with Debian's libpq linked and one prepared lookup per request. The difference between them, $(( $(mem_at ref_pg "$MEM_N" 2) - $(mem_at ref_bare "$MEM_N" 2) )) kB of VmRSS, is what linking libpq costs any program (its libraries: OpenSSL, GnuTLS through libldap, Kerberos, …, mostly shared pages); an mcpgate program that uses PostgreSQL can be no smaller than \`ref_pg\`, and well-known, linked without libpq, no smaller than \`ref_bare\`."
+	fi
 	echo
-	for id in mcp_list meta_as; do
+	for id in mcp_list meta_as ref_pg; do
 		[ -f "$MEM/$id.smaps" ] || continue
 		echo "Where the resident memory of \`$id\`'s process (${E_PROG[$id]}) is after $(fmt "$MEM_N") requests (/proc/PID/smaps, kB; the 12 largest mappings by file, the rest summed):"
 		echo

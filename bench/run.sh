@@ -209,8 +209,9 @@ fi
 PQINC=$(pkg-config --cflags libpq 2>/dev/null || echo "-I$(pg_config --includedir 2>/dev/null || echo /usr/include/postgresql)")
 # shellcheck disable=SC2086 # flags
 cc -O2 -Wall -Wextra $PQINC -o "$BIN/ceiling-pg" "$BENCH/ceiling-pg.c" -lfcgi -lpq -lsodium
-# shellcheck disable=SC2086
-cc -O2 -Wall -Wextra -DCEILING_BARE $PQINC -o "$BIN/ceiling-bare" "$BENCH/ceiling-pg.c" -lfcgi -lpq -lsodium
+# ceiling-bare without libpq, which it does not use (and which would only
+# add start-up and resident memory)
+cc -O2 -Wall -Wextra -DCEILING_BARE -o "$BIN/ceiling-bare" "$BENCH/ceiling-pg.c" -lfcgi -lsodium
 cc -O2 -Wall -Wextra -o "$BIN/fcgi-drive" "$BENCH/fcgi-drive.c"
 
 # fcgi-pool SOCKET N PROGRAM [ARG...]: what spawn-fcgi -F N does (a
