@@ -705,7 +705,7 @@ say "writing the report"
 		echo
 	done
 	echo
-	echo "\`__vfprintf_internal\`: one per printf-family call (snprintf, vasprintf, …). \`FCGX_GetParam\`: one per \`req_env\` (a linear search of the request's parameters). \`conf_current\`: one \`stat(2)\` of the configuration file each."
+	echo "\`__vfprintf_internal\`: one per printf-family call (snprintf, vasprintf, …). \`FCGX_GetParam\`: one per \`req_env\` (a linear search of the request's parameters; \`req_init\` finds the variables every program reads in one pass of its own, \`req_var\`). \`conf_current\`: one \`stat(2)\` of the configuration file each."
 	echo
 	echo "## Memory of the FastCGI programs (kB, natively)"
 	echo
