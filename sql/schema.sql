@@ -461,6 +461,35 @@ CREATE TABLE mcpgate.tokens (
 WITH (fillfactor = 80);
 CREATE INDEX tokens_family_id_idx ON mcpgate.tokens (family_id);
 CREATE INDEX tokens_expires_at_idx ON mcpgate.tokens (expires_at);
+
+-- The MCP programs may keep a token they checked in memory (the
+-- configuration's token_cache_seconds, src/lib/authcache.c) and use it
+-- without asking again for as long as their connection, which LISTENs on
+-- mcpgate_auth, has received nothing: so every change that could make a
+-- checked access token invalid notifies that channel, at commit.  Access
+-- tokens are never updated in normal use (a refresh updates the refresh
+-- token's row, which does not notify), only revoked (RV-01, RT-03, TK-08,
+-- the admin scripts) or changed by hand; deletions (purge, a deleted
+-- user, client or grant) and TRUNCATE notify once per statement.  The
+-- payload is empty: a notification empties the whole cache, and PostgreSQL
+-- sends one per transaction however many rows changed.
+CREATE FUNCTION mcpgate.notify_auth()
+  RETURNS trigger
+  LANGUAGE plpgsql
+  SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+  PERFORM pg_notify('mcpgate_auth', '');
+  RETURN NULL;
+END
+$$;
+COMMENT ON FUNCTION mcpgate.notify_auth() IS
+  'Trigger: tells the MCP programs (LISTEN mcpgate_auth) that a token they may have cached could have changed; they then check every token with PostgreSQL again.';
+CREATE TRIGGER tokens_notify_auth_update AFTER UPDATE ON mcpgate.tokens
+  FOR EACH ROW WHEN (OLD.kind = 'access' OR NEW.kind = 'access')
+  EXECUTE FUNCTION mcpgate.notify_auth();
+CREATE TRIGGER tokens_notify_auth_delete AFTER DELETE OR TRUNCATE ON mcpgate.tokens
+  FOR EACH STATEMENT EXECUTE FUNCTION mcpgate.notify_auth();
 COMMENT ON TABLE mcpgate.tokens IS
   'Access and refresh tokens, stored only as SHA-256 (DESIGN section 3). Refresh tokens rotate: exchanging one sets rotated_at and successor_hash; presenting a rotated one after its grace window revokes the family (SPEC RT-03, RT-06). Purged a day after expiry.';
 COMMENT ON COLUMN mcpgate.tokens.token_hash IS
@@ -642,11 +671,14 @@ CREATE FUNCTION mcpgate.tools_bump_generation()
 AS $$
 BEGIN
   UPDATE mcpgate.tools_generation SET gen = gen + 1;
+  -- the MCP programs' cached token checks carry the generation too
+  -- (mcpgate.notify_auth)
+  PERFORM pg_notify('mcpgate_auth', '');
   RETURN NULL;
 END
 $$;
 COMMENT ON FUNCTION mcpgate.tools_bump_generation() IS
-  'Statement trigger: any change to mcpgate.tools bumps mcpgate.tools_generation.';
+  'Statement trigger: any change to mcpgate.tools bumps mcpgate.tools_generation and notifies mcpgate_auth.';
 CREATE TRIGGER tools_bump_generation AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON mcpgate.tools
   FOR EACH STATEMENT EXECUTE FUNCTION mcpgate.tools_bump_generation();
 COMMENT ON TABLE mcpgate.tools IS

@@ -36,11 +36,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 #include <cjson/cJSON.h>
 #include <sodium.h>
 
 #include "app.h"
+#include "authcache.h"
 #include "conf.h"
 #include "db.h"
 #include "jschema.h"
@@ -151,22 +153,42 @@ scope_has(const char *scopes, const char *want)
 /* ---- the token ---------------------------------------------------------- */
 
 /*
- * Check the bearer token in the database.  1 valid, 0 not (401
- * answered), -1 database failure (answered).  The same statement returns
- * the tools' generation, so that the cached list is known to be current
- * without a second round trip.
+ * Check the bearer token: from this process's cache of tokens it checked
+ * (authcache.c: only while PostgreSQL has notified no change since, and
+ * for token_cache_seconds at most), else in the database.  1 valid, 0
+ * not (401 answered), -1 database failure (answered).  The database's
+ * answer carries the tools' generation, so that the cached list is known
+ * to be current without a second round trip; a cached token carries the
+ * generation it was checked with, still current as long as the cache is
+ * (a change of the tools notifies too).
  */
 static int
 authenticate(struct mcp *m)
 {
-	struct req	*r = m->r;
-	const char	*p[2] = { (const char *)m->token_hash, r->conf->mcp_url };
-	int		 l[2] = { SECRET_HASHBYTES, 0 };
-	struct db_rows	 rows;
-	int		 n;
+	struct req		*r = m->r;
+	const char		*p[2] = { (const char *)m->token_hash, r->conf->mcp_url };
+	int			 l[2] = { SECRET_HASHBYTES, 0 };
+	struct db_rows		 rows;
+	struct authcache_hit	 hit;
+	unsigned long		 epoch = 0;
+	time_t			 now = time(NULL), until;
+	long long		 expires;
+	int			 n;
 
 	if (m->authed)
 		return 1;
+	/* the epoch is read before the statement is sent (authcache.c) */
+	if (r->conf->token_cache_seconds > 0)
+		epoch = db_auth_epoch(r->conf);
+	if (epoch != 0 && authcache_get(m->token_hash, r->conf->mcp_url, epoch,
+	    now, &hit)) {
+		m->user_id = hit.user_id;
+		m->client_id = xstrdup(hit.client_id);
+		m->scope = xstrdup(hit.scope);
+		m->tools_gen = hit.tools_gen;
+		m->authed = 1;
+		return 1;
+	}
 	if ((n = db_fetch(STMT_MCP_AUTH, 2, p, l, &rows)) == -1) {
 		app_db_error(r);
 		return -1;
@@ -182,8 +204,16 @@ authenticate(struct mcp *m)
 	m->client_id = xstrdup(rows.v[1]);
 	m->scope = xstrdup(rows.v[2]);
 	m->tools_gen = rows.v[3] != NULL ? strtoll(rows.v[3], NULL, 10) : -1;
+	expires = rows.v[4] != NULL ? strtoll(rows.v[4], NULL, 10) : 0;
 	db_rows_free(&rows);
 	m->authed = 1;
+	if (epoch != 0 && m->tools_gen != -1) {
+		until = now + (time_t)r->conf->token_cache_seconds;
+		if ((time_t)expires < until)
+			until = (time_t)expires;
+		authcache_put(m->token_hash, r->conf->mcp_url, epoch, until,
+		    m->user_id, m->client_id, m->scope, m->tools_gen);
+	}
 	return 1;
 }
 

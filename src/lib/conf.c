@@ -67,6 +67,7 @@ static const struct conf_key keys[] = {
 	{ "refresh_token_lifetime", CK_SECONDS, OFF(refresh_token_lifetime), "90d", 0, 3600, 3650 * DAY },
 	{ "refresh_token_idle_lifetime", CK_SECONDS, OFF(refresh_token_idle_lifetime), "30d", 0, 3600, 3650 * DAY },
 	{ "refresh_grace", CK_SECONDS, OFF(refresh_grace), "60s", 0, 0, 600 },
+	{ "token_cache_seconds", CK_SECONDS, OFF(token_cache_seconds), "60s", 0, 0, 3600 },
 	{ "session_lifetime", CK_SECONDS, OFF(session_lifetime), "12h", 0, 60, 30 * DAY },
 	{ "session_idle_lifetime", CK_SECONDS, OFF(session_idle_lifetime), "30m", 0, 60, 30 * DAY },
 	{ "client_expiry", CK_SECONDS, OFF(client_expiry), "90d", 0, DAY, 3650 * DAY },

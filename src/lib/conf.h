@@ -48,6 +48,7 @@ struct conf {
 	long long	 refresh_token_lifetime;
 	long long	 refresh_token_idle_lifetime;
 	long long	 refresh_grace;
+	long long	 token_cache_seconds;	/* 0: check every token with PostgreSQL */
 	long long	 session_lifetime;
 	long long	 session_idle_lifetime;
 	long long	 client_expiry;

@@ -18,6 +18,7 @@
  */
 #include "config.h"
 
+#include <poll.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -49,6 +50,8 @@ static char	*conn_info;		/* the conninfo conn was made with */
 static char	*conn_prog;		/* application_name */
 static const struct conf *conn_conf;	/* the request's configuration */
 static long long conn_timeout;		/* statement_timeout it was set up with */
+static int	 listening;		/* conn LISTENs on mcpgate_auth */
+static unsigned long auth_epoch = 1;	/* see db_auth_epoch() */
 static int	 last_unavailable;	/* kind of the last failure */
 static char	 last_state[6];		/* SQLSTATE of the last failure */
 static char	 last_message[512];	/* its first line */
@@ -119,6 +122,9 @@ db_close(void)
 	if (conn != NULL)
 		PQfinish(conn);
 	conn = NULL;
+	/* what a closed connection was told is lost with it */
+	listening = 0;
+	auth_epoch++;
 	free(conn_info);
 	conn_info = NULL;
 }
@@ -239,6 +245,13 @@ db_prepare_all(const struct conf *c)
 		if (PQsendPrepare(conn, db_stmts[i].name, db_stmts[i].sql,
 		    db_stmts[i].nparams, NULL) != 1)
 			goto broken;
+	/* a FastCGI process may cache token checks: see db_auth_epoch() */
+	if (!lazy) {
+		if (PQsendQueryParams(conn, "LISTEN mcpgate_auth",
+		    0, NULL, NULL, NULL, NULL, 0) != 1)
+			goto broken;
+		n++;
+	}
 	/*
 	 * Last, and allowed to fail (PostgreSQL 14+ on Linux, macOS and the
 	 * BSDs): while a statement runs, the server checks every second that
@@ -284,6 +297,7 @@ db_prepare_all(const struct conf *c)
 	PQclear(res);
 	if (PQexitPipelineMode(conn) != 1)
 		goto broken;
+	listening = rc == 0 && !lazy;
 	return rc;
 broken:
 	result_failed(NULL, "preparing statements");
@@ -356,6 +370,65 @@ db_connect(const struct conf *c)
 	conn_info = xstrdup(c->database);
 	conn_timeout = c->db_statement_timeout;
 	return 0;
+}
+
+/*
+ * The epoch of cached token checks (authcache.c): a number that moves on
+ * whenever something a cached check depends on may have changed.  It
+ * reads what PostgreSQL has sent on the idle connection, without a round
+ * trip: each notification on mcpgate_auth (sql/schema.sql's triggers: an
+ * access token revoked, changed or deleted, the tools changed) moves it
+ * on, and so does every closed connection (what it would have been told
+ * is lost).  0 when there is nothing to trust: no connection listening for
+ * c's database, or a broken one (PostgreSQL went away: the next statement
+ * reconnects).
+ *
+ * Between a revocation's commit and its notification reaching this
+ * process there is a window of the order of a millisecond in which a
+ * cached check still passes; a lookup running at the moment of the commit
+ * has the same window, and RFC 7009 §2.2 allows such propagation delay.
+ */
+unsigned long
+db_auth_epoch(const struct conf *c)
+{
+	PGnotify	*n;
+	struct pollfd	 pfd;
+	int		 i, rc;
+
+	if (conn == NULL || !listening || conn_info == NULL ||
+	    strcmp(conn_info, c->database) != 0 ||
+	    conn_timeout != c->db_statement_timeout ||
+	    PQstatus(conn) != CONNECTION_OK)
+		return 0;
+	/*
+	 * Read until nothing more is waiting: a server that went away sends
+	 * an error and then closes, and libpq sees the close only on a read
+	 * after the one that returned the error.  A bounded number of rounds:
+	 * more than that is not an idle connection.
+	 */
+	for (i = 0; ; i++) {
+		if (i == 8 || PQconsumeInput(conn) != 1 ||
+		    PQstatus(conn) != CONNECTION_OK) {
+			auth_epoch++;
+			return 0;
+		}
+		while ((n = PQnotifies(conn)) != NULL) {
+			auth_epoch++;
+			PQfreemem(n);
+		}
+		pfd.fd = PQsocket(conn);
+		pfd.events = POLLIN;
+		pfd.revents = 0;
+		if ((rc = poll(&pfd, 1, 0)) == 0)
+			break;
+		if (rc == -1) {
+			auth_epoch++;
+			return 0;
+		}
+	}
+	if (auth_epoch == 0)		/* wrapped: 0 means "none" */
+		auth_epoch = 1;
+	return auth_epoch;
 }
 
 /* The application_name connections show in pg_stat_activity. */
