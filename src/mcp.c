@@ -36,7 +36,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <time.h>
 
 #include <cjson/cJSON.h>
 #include <sodium.h>
@@ -170,18 +169,20 @@ authenticate(struct mcp *m)
 	int			 l[2] = { SECRET_HASHBYTES, 0 };
 	struct db_rows		 rows;
 	struct authcache_hit	 hit;
-	unsigned long		 epoch = 0;
-	time_t			 now = time(NULL), until;
-	long long		 expires;
+	unsigned long		 epoch;
+	long long		 now = authcache_now(), left;
+	long long		 ttl = r->conf->token_cache_seconds;
 	int			 n;
 
 	if (m->authed)
 		return 1;
-	/* the epoch is read before the statement is sent (authcache.c) */
-	if (r->conf->token_cache_seconds > 0)
-		epoch = db_auth_epoch(r->conf);
-	if (epoch != 0 && authcache_get(m->token_hash, r->conf->mcp_url, epoch,
-	    now, &hit)) {
+	/*
+	 * Read before the statement is sent (authcache.c), and on every
+	 * request even with the cache off: it frees what arrived.
+	 */
+	epoch = db_auth_epoch(r->conf);
+	if (authcache_get(m->token_hash, r->conf->mcp_url, epoch, now, ttl,
+	    &hit)) {
 		m->user_id = hit.user_id;
 		m->client_id = xstrdup(hit.client_id);
 		m->scope = xstrdup(hit.scope);
@@ -204,16 +205,12 @@ authenticate(struct mcp *m)
 	m->client_id = xstrdup(rows.v[1]);
 	m->scope = xstrdup(rows.v[2]);
 	m->tools_gen = rows.v[3] != NULL ? strtoll(rows.v[3], NULL, 10) : -1;
-	expires = rows.v[4] != NULL ? strtoll(rows.v[4], NULL, 10) : 0;
+	left = rows.v[4] != NULL ? strtoll(rows.v[4], NULL, 10) : 0;
 	db_rows_free(&rows);
 	m->authed = 1;
-	if (epoch != 0 && m->tools_gen != -1) {
-		until = now + (time_t)r->conf->token_cache_seconds;
-		if ((time_t)expires < until)
-			until = (time_t)expires;
-		authcache_put(m->token_hash, r->conf->mcp_url, epoch, until,
+	if (ttl > 0 && m->tools_gen != -1)
+		authcache_put(m->token_hash, r->conf->mcp_url, epoch, now, left,
 		    m->user_id, m->client_id, m->scope, m->tools_gen);
-	}
 	return 1;
 }
 
@@ -1260,5 +1257,6 @@ static const struct endpoint endpoint = {
 int
 main(void)
 {
+	db_listen_auth();
 	return app_run(&endpoint);
 }

@@ -11,8 +11,11 @@
  *    access token is revoked, changed or deleted or the tools change; so a
  *    revocation reaches a cached token as it reaches the database (TV-01,
  *    RV-01);
- *  - the clock is before its end: the token's own expiry (TV-02), or
- *    token_cache_seconds after the check, whichever is sooner, so that
+ *  - the token has not expired (TV-02: the seconds it had left by the
+ *    database's clock when it was checked, counted on this process's
+ *    monotonic clock, so that neither the web host's clock nor a step of
+ *    it matters) and the check is less than token_cache_seconds old (the
+ *    setting as it is now: lowering it takes effect at once), so that
  *    even a change no trigger saw is picked up;
  *  - the resource is the one it was checked for (TV-03: the audience is
  *    this MCP URL, which comes with each request's configuration).
@@ -25,6 +28,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <sodium.h>
 
@@ -36,7 +40,8 @@
 struct slot {
 	unsigned char	 hash[SECRET_HASHBYTES];
 	unsigned long	 epoch;		/* 0: empty */
-	time_t		 until;		/* usable while now < until */
+	long long	 checked;	/* authcache_now() at the check */
+	long long	 until;		/* expires: usable while now < until */
 	long long	 user_id;
 	long long	 tools_gen;
 	char		*resource;
@@ -64,18 +69,31 @@ slot_empty(struct slot *s)
 	sodium_memzero(s, sizeof(*s));
 }
 
+/* Seconds on the monotonic clock: the time base of the entries. */
+long long
+authcache_now(void)
+{
+	struct timespec	 ts;
+
+	if (clock_gettime(CLOCK_MONOTONIC, &ts) == -1)
+		abort();
+	return (long long)ts.tv_sec;
+}
+
 /*
  * 1 and *hit filled when the token with this hash was checked for resource
- * in this epoch and its entry has not ended at now; else 0.  Epoch 0 is
- * never a hit.
+ * in this epoch, less than ttl seconds before now, and has not expired;
+ * else 0.  Epoch 0 and ttl 0 are never a hit.  The strings in *hit are the
+ * cache's: copy them before the next authcache_put().
  */
 int
 authcache_get(const unsigned char hash[SECRET_HASHBYTES], const char *resource,
-    unsigned long epoch, time_t now, struct authcache_hit *hit)
+    unsigned long epoch, long long now, long long ttl, struct authcache_hit *hit)
 {
 	struct slot	*s = slot_of(hash);
 
-	if (epoch == 0 || s->epoch != epoch || now >= s->until ||
+	if (epoch == 0 || ttl <= 0 || s->epoch != epoch || now >= s->until ||
+	    now - s->checked >= ttl ||
 	    sodium_memcmp(s->hash, hash, SECRET_HASHBYTES) != 0 ||
 	    resource == NULL || strcmp(s->resource, resource) != 0)
 		return 0;
@@ -87,24 +105,26 @@ authcache_get(const unsigned char hash[SECRET_HASHBYTES], const char *resource,
 }
 
 /*
- * Remember a token PostgreSQL found valid for resource, checked in epoch
- * (read before the check was sent), usable until until.  Epoch 0 (no
- * connection to trust) stores nothing.
+ * Remember a token PostgreSQL found valid for resource: checked in epoch
+ * (read before the check was sent) at now, with left seconds to live.
+ * Epoch 0 (no connection to trust) stores nothing.  The strings are
+ * copied; they must not be the cache's own (a hit's).
  */
 void
 authcache_put(const unsigned char hash[SECRET_HASHBYTES], const char *resource,
-    unsigned long epoch, time_t until, long long user_id,
+    unsigned long epoch, long long now, long long left, long long user_id,
     const char *client_id, const char *scope, long long tools_gen)
 {
 	struct slot	*s = slot_of(hash);
 
-	if (epoch == 0 || resource == NULL || client_id == NULL ||
+	if (epoch == 0 || left <= 0 || resource == NULL || client_id == NULL ||
 	    scope == NULL)
 		return;
 	slot_empty(s);
 	memcpy(s->hash, hash, SECRET_HASHBYTES);
 	s->epoch = epoch;
-	s->until = until;
+	s->checked = now;
+	s->until = now + left;
 	s->user_id = user_id;
 	s->tools_gen = tools_gen;
 	s->resource = xstrdup(resource);
@@ -112,7 +132,7 @@ authcache_put(const unsigned char hash[SECRET_HASHBYTES], const char *resource,
 	s->scope = xstrdup(scope);
 }
 
-/* Forget everything (tests, and before exit, so that valgrind sees no leak). */
+/* Forget everything (the unit test). */
 void
 authcache_clear(void)
 {

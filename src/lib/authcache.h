@@ -6,8 +6,6 @@
 #ifndef AUTHCACHE_H
 #define AUTHCACHE_H
 
-#include <time.h>
-
 #include "secret.h"
 
 /* What a check found; the strings are the cache's, valid until the next put. */
@@ -19,10 +17,11 @@ struct authcache_hit {
 };
 
 int	authcache_get(const unsigned char [SECRET_HASHBYTES], const char *,
-	    unsigned long, time_t, struct authcache_hit *);
+	    unsigned long, long long, long long, struct authcache_hit *);
 void	authcache_put(const unsigned char [SECRET_HASHBYTES], const char *,
-	    unsigned long, time_t, long long, const char *, const char *,
-	    long long);
+	    unsigned long, long long, long long, long long, const char *,
+	    const char *, long long);
 void	authcache_clear(void);
+long long authcache_now(void);
 
 #endif

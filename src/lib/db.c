@@ -50,6 +50,7 @@ static char	*conn_info;		/* the conninfo conn was made with */
 static char	*conn_prog;		/* application_name */
 static const struct conf *conn_conf;	/* the request's configuration */
 static long long conn_timeout;		/* statement_timeout it was set up with */
+static int	 listen_wanted;		/* db_listen_auth(): the program caches */
 static int	 listening;		/* conn LISTENs on mcpgate_auth */
 static unsigned long auth_epoch = 1;	/* see db_auth_epoch() */
 static int	 last_unavailable;	/* kind of the last failure */
@@ -218,6 +219,59 @@ drop_if_stale(void)
 }
 
 /*
+ * For a program that caches token checks (db_listen_auth()), under
+ * FastCGI: LISTEN on mcpgate_auth, but only if the triggers that notify
+ * it are there and enabled; a database whose triggers are missing or
+ * were disabled by hand would never notify, and then nothing is cached.
+ * A failure here only means no cache (logged).
+ */
+static void
+listen_auth(void)
+{
+	PGresult	*res;
+	int		 ok;
+
+	listening = 0;
+	if (!listen_wanted || lazy)
+		return;
+	res = PQexec(conn, "SELECT count(*) FROM pg_catalog.pg_trigger "
+	    "WHERE tgenabled <> 'D' AND ((tgrelid = 'mcpgate.tokens'::pg_catalog.regclass "
+	    "AND tgname IN ('tokens_notify_auth_update', 'tokens_notify_auth_delete')) "
+	    "OR (tgrelid = 'mcpgate.tools'::pg_catalog.regclass "
+	    "AND tgname = 'tools_bump_generation'))");
+	ok = PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1 &&
+	    strcmp(PQgetvalue(res, 0, 0), "3") == 0;
+	if (PQresultStatus(res) != PGRES_TUPLES_OK)
+		result_failed(res, "token cache triggers");
+	else if (!ok)
+		log_warnx("database: the triggers that notify mcpgate_auth are "
+		    "missing or disabled: access tokens are not cached "
+		    "(sql/schema.sql)");
+	PQclear(res);
+	if (!ok)
+		return;
+	res = PQexec(conn, "LISTEN mcpgate_auth");
+	if (PQresultStatus(res) == PGRES_COMMAND_OK)
+		listening = 1;
+	else
+		result_failed(res, "LISTEN mcpgate_auth");
+	PQclear(res);
+}
+
+/* The end of a pipeline segment: 0, or -1 if what came is not its sync. */
+static int
+pipeline_sync(void)
+{
+	PGresult	*res;
+	int		 ok;
+
+	res = PQgetResult(conn);
+	ok = res != NULL && PQresultStatus(res) == PGRES_PIPELINE_SYNC;
+	PQclear(res);
+	return ok ? 0 : -1;
+}
+
+/*
  * Send the session settings and every PREPARE in one pipeline and read
  * the results.  0, or -1 (logged).
  */
@@ -245,15 +299,12 @@ db_prepare_all(const struct conf *c)
 		if (PQsendPrepare(conn, db_stmts[i].name, db_stmts[i].sql,
 		    db_stmts[i].nparams, NULL) != 1)
 			goto broken;
-	/* a FastCGI process may cache token checks: see db_auth_epoch() */
-	if (!lazy) {
-		if (PQsendQueryParams(conn, "LISTEN mcpgate_auth",
-		    0, NULL, NULL, NULL, NULL, 0) != 1)
-			goto broken;
-		n++;
-	}
+	if (PQpipelineSync(conn) != 1)
+		goto broken;
 	/*
-	 * Last, and allowed to fail (PostgreSQL 14+ on Linux, macOS and the
+	 * Last, in a transaction of its own (a pipeline's statements up to a
+	 * sync are one: its failure would roll back statement_timeout with
+	 * it), and allowed to fail (PostgreSQL 14+ on Linux, macOS and the
 	 * BSDs): while a statement runs, the server checks every second that
 	 * we are still there.  If the front end killed this process in the
 	 * middle of a request (SIGKILL, a crash), the statement is cancelled
@@ -265,22 +316,15 @@ db_prepare_all(const struct conf *c)
 	    "SELECT set_config('client_connection_check_interval', '1000', false)",
 	    0, NULL, NULL, NULL, NULL, 0) != 1)
 		goto broken;
-	n++;
 	if (PQpipelineSync(conn) != 1)
 		goto broken;
 	for (i = 0; i < n; i++) {
 		if ((res = PQgetResult(conn)) == NULL)
 			goto broken;
-		if (i == n - 1 && PQresultStatus(res) == PGRES_FATAL_ERROR) {
-			/* the platform has no check: go without it */
-			log_debug("database: client_connection_check_interval: %.*s",
-			    (int)strcspn(PQresultErrorMessage(res), "\n"),
-			    PQresultErrorMessage(res));
-		} else if (PQresultStatus(res) != PGRES_COMMAND_OK &&
+		if (PQresultStatus(res) != PGRES_COMMAND_OK &&
 		    PQresultStatus(res) != PGRES_TUPLES_OK) {
 			if (rc == 0)
-				result_failed(res, i == 0 || i == n - 1 ||
-				    i > STMT__MAX ?
+				result_failed(res, i == 0 ?
 				    "session settings" : db_stmts[i - 1].name);
 			rc = -1;
 		}
@@ -289,15 +333,25 @@ db_prepare_all(const struct conf *c)
 		while ((res = PQgetResult(conn)) != NULL)
 			PQclear(res);
 	}
-	if ((res = PQgetResult(conn)) == NULL ||
-	    PQresultStatus(res) != PGRES_PIPELINE_SYNC) {
-		PQclear(res);
+	if (pipeline_sync() == -1)
 		goto broken;
+	if ((res = PQgetResult(conn)) == NULL)
+		goto broken;
+	if (PQresultStatus(res) == PGRES_FATAL_ERROR)
+		/* the platform has no check: go without it */
+		log_debug("database: client_connection_check_interval: %.*s",
+		    (int)strcspn(PQresultErrorMessage(res), "\n"),
+		    PQresultErrorMessage(res));
+	else if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+		if (rc == 0)
+			result_failed(res, "session settings");
+		rc = -1;
 	}
 	PQclear(res);
-	if (PQexitPipelineMode(conn) != 1)
+	while ((res = PQgetResult(conn)) != NULL)
+		PQclear(res);
+	if (pipeline_sync() == -1 || PQexitPipelineMode(conn) != 1)
 		goto broken;
-	listening = rc == 0 && !lazy;
 	return rc;
 broken:
 	result_failed(NULL, "preparing statements");
@@ -367,6 +421,7 @@ db_connect(const struct conf *c)
 		db_close();
 		return -1;
 	}
+	listen_auth();
 	conn_info = xstrdup(c->database);
 	conn_timeout = c->db_statement_timeout;
 	return 0;
@@ -381,7 +436,8 @@ db_connect(const struct conf *c)
  * on, and so does every closed connection (what it would have been told
  * is lost).  0 when there is nothing to trust: no connection listening for
  * c's database, or a broken one (PostgreSQL went away: the next statement
- * reconnects).
+ * reconnects).  A program that LISTENs must call it on every request: it
+ * also frees what arrived.
  *
  * Between a revocation's commit and its notification reaching this
  * process there is a window of the order of a millisecond in which a
@@ -398,7 +454,8 @@ db_auth_epoch(const struct conf *c)
 	if (conn == NULL || !listening || conn_info == NULL ||
 	    strcmp(conn_info, c->database) != 0 ||
 	    conn_timeout != c->db_statement_timeout ||
-	    PQstatus(conn) != CONNECTION_OK)
+	    PQstatus(conn) != CONNECTION_OK ||
+	    PQtransactionStatus(conn) != PQTRANS_IDLE)
 		return 0;
 	/*
 	 * Read until nothing more is waiting: a server that went away sends
@@ -429,6 +486,18 @@ db_auth_epoch(const struct conf *c)
 	if (auth_epoch == 0)		/* wrapped: 0 means "none" */
 		auth_epoch = 1;
 	return auth_epoch;
+}
+
+/*
+ * The program caches token checks (mcp): its connections LISTEN on
+ * mcpgate_auth (FastCGI only), and it must call db_auth_epoch() on every
+ * request, which also drains what arrived.  Other programs never LISTEN:
+ * notifications nobody reads would pile up in libpq.
+ */
+void
+db_listen_auth(void)
+{
+	listen_wanted = 1;
 }
 
 /* The application_name connections show in pg_stat_activity. */

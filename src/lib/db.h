@@ -70,6 +70,7 @@ int	db_unavailable(void);
 void	db_close(void);
 int	db_schema_version(int *) __attribute__((__warn_unused_result__));
 unsigned long db_auth_epoch(const struct conf *);
+void	db_listen_auth(void);
 
 /*
  * For the db_*.c files only: run statement s with n parameters (text, or

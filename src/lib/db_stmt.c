@@ -241,13 +241,15 @@ const struct stmt_def db_stmts[STMT__MAX] = {
 	 * The MCP endpoint.  A bearer token is valid (TV-01..TV-03) when it
 	 * is an access token, unexpired, unrevoked and its audience ($2) this
 	 * MCP URL; revoking a family revokes its tokens (a trigger), so no
-	 * join is needed.  No row back: 401.  The expiry, in whole seconds
-	 * rounded down, bounds how long the token may be cached (authcache.c).
+	 * join is needed.  No row back: 401.  The seconds left until it
+	 * expires, by the database's clock and rounded down, bound how long
+	 * it may be cached (authcache.c): the web host's clock never enters.
 	 */
 	[STMT_MCP_AUTH] = { "mcp_auth",
 	    "SELECT t.user_id, t.client_id, t.scope, "
 	    "(SELECT gen FROM mcpgate.tools_generation), "
-	    "floor(extract(epoch FROM t.expires_at))::bigint FROM mcpgate.tokens t "
+	    "floor(extract(epoch FROM t.expires_at - now()))::bigint "
+	    "FROM mcpgate.tokens t "
 	    "WHERE t.token_hash = $1::bytea AND t.kind = 'access' "
 	    "AND t.revoked_at IS NULL AND t.expires_at > now() AND t.resource = $2",
 	    2, 1 },

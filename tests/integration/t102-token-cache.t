@@ -106,16 +106,45 @@ grant demo 'demo password 1'; list
 is "$HTTP_STATUS" 200 "  and a valid one → 200 on the new connection"
 
 # ---- token_cache_seconds: the bound for what no trigger saw, and 0 --------------------------
-it_config login_limit_user=1000 login_limit_ip=1000 token_cache_seconds=2
+it_config login_limit_user=1000 login_limit_ip=1000 token_cache_seconds=5
 grant demo 'demo password 1'; list; list
 it_psql "ALTER TABLE mcpgate.tokens DISABLE TRIGGER tokens_notify_auth_update" >/dev/null
 tokpsql "UPDATE mcpgate.tokens SET revoked_at = now()"
 it_psql "ALTER TABLE mcpgate.tokens ENABLE TRIGGER tokens_notify_auth_update" >/dev/null
 list
 is "$HTTP_STATUS" 200 "a revocation no trigger notified: the cached token still passes…"
-sleep 2.2
+sleep 5.2
 list
-is "$HTTP_STATUS" 401 "  …until token_cache_seconds (2 s here) after its check → 401"
+is "$HTTP_STATUS" 401 "  …until token_cache_seconds (5 s here) after its check → 401"
+
+# a connection made while a notifying trigger is disabled (or a database
+# without them) LISTENs to nothing: then nothing is cached
+it_config login_limit_user=1000 login_limit_ip=1000
+it_psql "ALTER TABLE mcpgate.tokens DISABLE TRIGGER tokens_notify_auth_delete" >/dev/null
+it_psql "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'mcpgate-mcp'" >/dev/null
+grant demo 'demo password 1'; list; list
+is "$HTTP_STATUS" 200 "with a notifying trigger disabled, a new connection: a valid token → 200"
+like "$(cat "$IT_FE_DIR"/*.log 2>/dev/null)" 'triggers that notify mcpgate_auth are missing or disabled' \
+    "  and the log says the tokens are not cached"
+pids=$(backends)
+# shellcheck disable=SC2086
+kill -STOP $pids
+list --max-time 2
+st=$HTTP_STATUS
+# shellcheck disable=SC2086
+kill -CONT $pids
+is "$st" 000 "  every request asks PostgreSQL (no answer while its backend is stopped)"
+it_psql "ALTER TABLE mcpgate.tokens ENABLE TRIGGER tokens_notify_auth_delete" >/dev/null
+it_psql "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'mcpgate-mcp'" >/dev/null
+list; list
+pids=$(backends)
+# shellcheck disable=SC2086
+kill -STOP $pids
+list --max-time 3
+st=$HTTP_STATUS
+# shellcheck disable=SC2086
+kill -CONT $pids
+is "$st" 200 "  enabled again, the next connection caches again"
 
 it_config login_limit_user=1000 login_limit_ip=1000 token_cache_seconds=0
 grant demo 'demo password 1'; list; list
