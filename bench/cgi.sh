@@ -59,11 +59,9 @@
 set -euo pipefail
 
 BENCH=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-TOP=$(dirname "$BENCH")
-BUILD=$BENCH/build-cgi
-BIN=$BUILD/bin
-RUN=$BUILD/run
-RESULTS=$BENCH/results
+# shellcheck source=lib.sh
+. "$BENCH/lib.sh"
+bench_dirs build-cgi
 
 DURATION=${BENCH_DURATION:-10}
 ROUNDS=${BENCH_ROUNDS:-2}
@@ -109,53 +107,28 @@ cleanup() {
 	fi
 	[ -d "$RUN/apache-fcgid" ] && stack_apache_stop "$RUN/apache-fcgid"
 	[ -d "$RUN/pg" ] && stack_pg_stop "$RUN/pg"
-	if [ "${BENCH_KEEP:-0}" != 1 ] && [ -d "$RUN" ]; then
-		rm -rf "$RUN"
-	fi
-	exit "$rc"
+	bench_finish "$rc" "${BENCH_KEEP:-0}"
 }
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-trap 'exit 129' HUP
+bench_traps
 
 # ---- 1. build ------------------------------------------------------------------
 
 mkdir -p "$BUILD" "$BIN"
 chmod 755 "$BUILD"
-# build DIR: autoreconf, configure (once) and make in DIR/src -> DIR/obj
-build_tree() {
-	local d=$1 p
-	(cd "$d/src" && autoreconf -fi >"$d/autoreconf.log" 2>&1) || return 1
-	if [ ! -f "$d/obj/Makefile" ]; then
-		(cd "$d/obj" && "$d/src/configure" CFLAGS=-O2 >"$d/configure.log" 2>&1) || return 1
-	fi
-	make -C "$d/obj" -j"$(nproc)" >"$d/make.log" 2>&1 || return 1
-	for p in well-known mcp; do [ -x "$d/obj/cgi-bin/$p" ] || return 1; done
-}
+# build DIR: the release build in DIR/src -> DIR/obj, logs in DIR
+build_tree() { bench_build_tree "$1" "$1" -O2 well-known mcp; }
 say "building mcpgate (release: CFLAGS=-O2) in $BUILD"
-# The work tree as git sees it, as bench/mcp.sh copies it (tar keeps the
-# times, so make stays incremental).
+# The work tree as git sees it, as bench/mcp.sh copies it.
 TREE=$BUILD/tree
-mkdir -p "$TREE/src" "$TREE/obj"
-(cd "$TOP" && git ls-files -z -co --exclude-standard -- . ':!bench' |
-	tar --null --ignore-failed-read -T - -cf - 2>/dev/null) | (cd "$TREE/src" && tar -xf -)
-GIT_REV=$(cd "$TOP" && git rev-parse --short HEAD 2>/dev/null || echo '?')
-GIT_DIRTY=$(cd "$TOP" && git status --porcelain -- src sql conf Makefile.am configure.ac 2>/dev/null | wc -l)
+bench_copy_tree "$TREE"
 if build_tree "$TREE"; then
-	MEASURED="the work tree (commit $GIT_REV)"
-	[ "$GIT_DIRTY" -eq 0 ] || MEASURED="the work tree (commit $GIT_REV plus $GIT_DIRTY uncommitted changed files in src/ sql/ conf/ Makefile.am configure.ac)"
+	MEASURED=$WORKTREE_MEASURED
 else
 	REV=${BENCH_REV:-HEAD}
 	REVID=$(cd "$TOP" && git rev-parse --short "$REV") || die "no revision $REV"
 	say "the work tree does not build ($TREE/make.log); building $REV ($REVID) instead"
 	TREE=$BUILD/rev
-	rm -rf "$TREE/src"
-	mkdir -p "$TREE/src" "$TREE/obj"
-	# a different revision than last time: configure again
-	[ "$(cat "$TREE/rev" 2>/dev/null)" = "$REVID" ] || rm -rf "$TREE/obj" && mkdir -p "$TREE/obj"
-	(cd "$TOP" && git archive "$REVID" -- . ':!bench') | tar -x -C "$TREE/src"
-	echo "$REVID" >"$TREE/rev"
+	bench_rev_tree "$REVID" "$TREE"
 	build_tree "$TREE" || die "building $REV failed too: $TREE/make.log"
 	MEASURED="commit $REVID ($REV; the work tree did not build at the time: it was in the middle of a change)"
 fi
@@ -222,11 +195,7 @@ mkdir -p "$RUN/raw" "$RUN/req"
 chmod 755 "$RUN"
 say "starting PostgreSQL (durable defaults) in $RUN/pg"
 unset STACK_PG_FAST
-stack_pg_start "$RUN/pg" || die "PostgreSQL did not start"
-DB=mcpgate_bench
-CONNINFO="host=$PGHOST port=$PGPORT user=$PGUSER dbname=$DB"
-psql() { "$PGBIN/psql" -X -q -v ON_ERROR_STOP=1 -d "$DB" "$@"; }
-stack_db_create "$DB" "$SRC/sql" 2>"$RUN/db-create.log" || die "loading the schema failed: $RUN/db-create.log"
+bench_pg_start mcpgate_bench
 
 # The ports are needed now: a token's resource is the MCP URL.
 PORT_CGI=$(stack_free_port) || die "no free port"
@@ -353,7 +322,6 @@ ROWS=(
 "cgi_meta_close|CGI (mod_cgid): GET $META_PATH, \`Connection: close\`|GET|http://127.0.0.1:$PORT_CGI$META_PATH|-|Accept: application/json$H_CLOSE|200|authorization_servers"
 "cgi_search_close|CGI (mod_cgid): tools/call search, \`Connection: close\`|POST|$MCP_URL|search.json|$H_JSON"$'\n'"Authorization: Bearer $TOKEN$H25$H_CLOSE|200|\"doc-"
 )
-row_field() { local IFS='|'; local -a f; read -r -a f <<<"$(printf '%s' "$1" | tr '\n' '\001')"; printf '%s' "${f[$2]}" | tr '\001' '\n'; }
 declare -A R_WHAT R_METHOD R_URL R_BODY R_HDR R_STATUS R_EXPECT
 IDS=()
 for row in "${ROWS[@]}"; do
@@ -402,8 +370,6 @@ ticks_all() {
 		sub(/^.*\) /, "", s); split(s, f, " ")
 		print pid, f[4], f[2], c, f[12] + f[13], f[14] + f[15] }'
 }
-busy_ticks() { awk '/^cpu / { print $2 + $3 + $4 + $7 + $8 + $9, $2 + $3 + $4 + $5 + $6 + $7 + $8 + $9 }' /proc/stat; }
-self_child_ticks() { awk '{ s = $0; sub(/^.*\) /, "", s); split(s, f, " "); print f[14] + f[15] }' "/proc/$$/stat"; }
 HZ=$(getconf CLK_TCK)
 AC_SID=$(cat "$RUN/apache-cgi/apache.sid")
 AF_SID=$(cat "$RUN/apache-fcgid/apache.sid")
@@ -424,7 +390,6 @@ split_ticks() {
 		END { printf "%d %d %d %d\n", front, app, pgt, cgf }' "$1"
 }
 cg_usage() { if [ -n "$CG" ]; then cat "$CG/cpuacct.usage"; else echo 0; fi; }   # ns
-to_ms() { awk '{ v = $1; if (v ~ /us$/) { sub(/us$/, "", v); v /= 1000 } else if (v ~ /ms$/) sub(/ms$/, "", v); else if (v ~ /s$/) { sub(/s$/, "", v); v *= 1000 } printf "%.2f", v }' <<<"$1"; }
 access_log() { case $1 in cgi_*) echo "$RUN/apache-cgi/apache-access.log" ;; *) echo "$RUN/apache-fcgid/apache-access.log" ;; esac; }
 # p50 of Apache's own time per request (%D: request read to logged) of
 # the access log lines after line FROM, in ms
@@ -453,12 +418,7 @@ measure() {   # ID THREADS CONNS ROUND
 	read -r -a s0 <<<"$(split_ticks "$RUN/raw/t0")"
 	read -r -a s1 <<<"$(split_ticks "$RUN/raw/t1")"
 	ap50=$(apache_p50 "$log" "$l0")
-	rps=$(awk '/^Requests\/sec:/ { print $2 }' "$out")
-	p50=$(to_ms "$(awk '$1 == "50%" { print $2 }' "$out")")
-	p99=$(to_ms "$(awk '$1 == "99%" { print $2 }' "$out")")
-	n=$(awk '/requests in/ { print $1 }' "$out")
-	non2xx=$(awk '/Non-2xx/ { print $NF }' "$out"); non2xx=${non2xx:-0}
-	serr=$(awk '/Socket errors/ { gsub(/,/, ""); print $4 + $6 + $8 + $10 }' "$out"); serr=${serr:-0}
+	wrk_figures "$out"
 	[ -n "$rps" ] && [ -n "$n" ] && [ "$n" -gt 0 ] || { cat "$out" >&2; die "wrk failed for $id"; }
 	awk -v id="$id" -v load="t${t}c${c}" -v r="$round" -v rps="$rps" -v p50="$p50" -v p99="$p99" -v n="$n" \
 	    -v non2xx="$non2xx" -v serr="$serr" -v hz="$HZ" -v ap50="$ap50" \
@@ -845,20 +805,13 @@ cp "$TSV" "$RESULTS/cgi-$DAY.runs.tsv"
 STATS=$RUN/raw/stats.tsv
 # per row and load: median (min-max) of req/s; medians of p50, p99, CPU
 # and Apache's p50; other % of every run
-awk -F'\t' 'NR > 1 {
+awk -F'\t' "$BENCH_AWK_STATS"'NR > 1 {
 	id = $1 "\t" $2; n[id]++; k = n[id]
 	rps[id, k] = $4; p50[id, k] = $5; p99[id, k] = $6; non[id] += $8; serr[id] += $9
 	fr[id, k] = $10; ap[id, k] = $11; pg[id, k] = $12; a50[id, k] = $16
 	ol[id] = ol[id] (k > 1 ? " / " : "") ($15 < 0 ? 0 : $15)
 	if (!(id in seen)) { seen[id] = 1; order[++m] = id }
 }
-function med(a, id, cnt,    i, j, t, v) {
-	for (i = 1; i <= cnt; i++) v[i] = a[id, i]
-	for (i = 1; i <= cnt; i++) for (j = i + 1; j <= cnt; j++) if (v[j] + 0 < v[i] + 0) { t = v[i]; v[i] = v[j]; v[j] = t }
-	return cnt % 2 ? v[(cnt + 1) / 2] : (v[cnt / 2] + v[cnt / 2 + 1]) / 2
-}
-function mn(a, id, cnt,   i, x) { x = a[id, 1]; for (i = 2; i <= cnt; i++) if (a[id, i] + 0 < x + 0) x = a[id, i]; return x }
-function mx(a, id, cnt,   i, x) { x = a[id, 1]; for (i = 2; i <= cnt; i++) if (a[id, i] + 0 > x + 0) x = a[id, i]; return x }
 END {
 	for (i = 1; i <= m; i++) {
 		id = order[i]; c = n[id]
@@ -869,15 +822,8 @@ END {
 }' "$TSV" >"$STATS"
 # st ID LOAD FIELD: 3 req/s, 6 p50, 7 p99, 8 Apache p50
 st() { awk -F'\t' -v id="$1" -v l="$2" -v c="$3" '$1 == id && $2 == l { print $c }' "$STATS"; }
-fmt() {   # 12345 -> 12,345
-	awk -v v="$1" 'BEGIN { if (v == "") { print "–"; exit }
-		s = sprintf("%.0f", v); o = ""
-		while (length(s) > 3) { o = "," substr(s, length(s) - 2) o; s = substr(s, 1, length(s) - 3) }
-		print s o }'
-}
 sub_ms() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "" || b == "") print "–"; else printf "%.2f", a - b }'; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "" || b == "" || b == 0) print "–"; else printf "%.1f", a / b }'; }
-v() { "$@" 2>&1 | sed -n 1p; }
 for x in nop nop_pq meta m405 m401 search conn conn_q conn_call conn_call2; do
 	read -r "W_$x" "W90_$x" "C_$x" "PG_$x" <<<"$(dstat "$x")"
 done
@@ -901,7 +847,7 @@ HAVE_CG=$([ -n "$CG" ] && echo 1 || echo 0)
 	fi
 	echo "## Machine, versions, settings"
 	echo
-	echo "- **Machine:** $(nproc) CPUs, $(awk -F': ' '/model name/ { print $2; exit }' /proc/cpuinfo), $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo); kernel $(uname -r); $(. /etc/os-release && echo "$PRETTY_NAME"). Shared with other work during the run: see *other %*."
+	echo "- **Machine:** $(bench_machine). Shared with other work during the run: see *other %*."
 	echo "- **mcpgate:** $MEASURED, built with \`CFLAGS=-O2\` ($(cc --version | sed -n 1p)) in bench/build-cgi; log_level warn. The mcp program links $NLIBS_MCP shared libraries (\`ldd\`), $NLIBS_PQ of them through libpq."
 	echo "- **Software:** $(v apache2 -v | sed 's/^Server version: //') (event MPM, scripts/stack.sh's configuration with conf/apache/mcpgate.conf unchanged, access log on, CGI processes run as www-data); PostgreSQL $("$PGBIN/postgres" --version | awk '{ print $3 }') (private cluster, durable defaults; the programs connect over its Unix socket with trust authentication, as in bench/mcp.sh; it also listened on 127.0.0.1 for the TCP variants); $(dpkg-query -W -f='mod_fcgid ${Version}, ' libapache2-mod-fcgid 2>/dev/null)$(dpkg-query -W -f='libfcgi ${Version}, ' libfcgi0ldbl 2>/dev/null)$(dpkg-query -W -f='libpq ${Version}, ' libpq5 2>/dev/null)$(dpkg-query -W -f='libsodium ${Version}, ' libsodium23 2>/dev/null)$(dpkg-query -W -f='cJSON ${Version}' libcjson1 2>/dev/null); $(wrk -v 2>&1 | awk 'NR == 1 { print "wrk", $2 }'); $(perf --version 2>/dev/null || echo 'no perf')."
 	echo "- **Front ends:** two Apaches side by side: \`stack_apache_start … cgi\` (mod_cgid only: a new process per request) and \`stack_apache_start … fcgid\` (mod_fcgid, \`FcgidMaxProcessesPerClass 4\` from mcpgate.conf; $NFCGID mcp processes running at the end)."

@@ -53,11 +53,9 @@
 set -euo pipefail
 
 BENCH=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-TOP=$(dirname "$BENCH")
-BUILD=$BENCH/build-cost
-BIN=$BUILD/bin
-RUN=$BUILD/run
-RESULTS=$BENCH/results
+# shellcheck source=lib.sh
+. "$BENCH/lib.sh"
+bench_dirs build-cost
 
 N=${COST_N:-25}
 MEM_N=${COST_MEM_N:-10000}
@@ -95,15 +93,9 @@ cleanup() {
 	local rc=$?
 	trap '' INT TERM HUP
 	[ -d "$RUN/pg" ] && stack_pg_stop "$RUN/pg"
-	if [ "${COST_KEEP:-0}" != 1 ] && [ -d "$RUN" ]; then
-		rm -rf "$RUN"
-	fi
-	exit "$rc"
+	bench_finish "$rc" "${COST_KEEP:-0}"
 }
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-trap 'exit 129' HUP
+bench_traps
 
 T_START=$(date -u '+%Y-%m-%d %H:%M')
 SECONDS=0
@@ -112,39 +104,21 @@ SECONDS=0
 
 mkdir -p "$BUILD" "$BIN"
 chmod 755 "$BUILD"
-build_tree() {   # DIR: autoreconf, configure (once) and make in DIR/src -> DIR/obj
-	local d=$1 p
-	(cd "$d/src" && autoreconf -fi >"$d/autoreconf.log" 2>&1) || return 1
-	if [ ! -f "$d/obj/Makefile" ]; then
-		(cd "$d/obj" && "$d/src/configure" CFLAGS="-O2 -g" >"$d/configure.log" 2>&1) || return 1
-	fi
-	make -C "$d/obj" -j"$(nproc)" >"$d/make.log" 2>&1 || return 1
-	for p in well-known health register authorize token mcp; do
-		[ -x "$d/obj/cgi-bin/$p" ] || return 1
-	done
+build_tree() {   # DIR: the build with symbols in DIR/src -> DIR/obj, logs in DIR
+	bench_build_tree "$1" "$1" "-O2 -g" well-known health register authorize token mcp
 }
 say "building mcpgate (release with symbols: CFLAGS=\"-O2 -g\") in $BUILD"
-# The work tree as git sees it, as bench/mcp.sh copies it (tar keeps the
-# times, so make stays incremental).
+# The work tree as git sees it, as bench/mcp.sh copies it.
 TREE=$BUILD/tree
-mkdir -p "$TREE/src" "$TREE/obj"
-(cd "$TOP" && git ls-files -z -co --exclude-standard -- . ':!bench' |
-	tar --null --ignore-failed-read -T - -cf - 2>/dev/null) | (cd "$TREE/src" && tar -xf -)
-GIT_REV=$(cd "$TOP" && git rev-parse --short HEAD 2>/dev/null || echo '?')
-GIT_DIRTY=$(cd "$TOP" && git status --porcelain -- src sql conf Makefile.am configure.ac 2>/dev/null | wc -l)
+bench_copy_tree "$TREE"
 if [ -z "${COST_REV:-}" ] && build_tree "$TREE"; then
-	MEASURED="the work tree (commit $GIT_REV)"
-	[ "$GIT_DIRTY" -eq 0 ] || MEASURED="the work tree (commit $GIT_REV plus $GIT_DIRTY uncommitted changed files in src/ sql/ conf/ Makefile.am configure.ac)"
+	MEASURED=$WORKTREE_MEASURED
 else
 	REV=${COST_REV:-HEAD}
 	REVID=$(cd "$TOP" && git rev-parse --short "$REV") || die "no revision $REV"
 	[ -n "${COST_REV:-}" ] || say "the work tree does not build ($TREE/make.log); building $REV ($REVID) instead"
 	TREE=$BUILD/rev
-	[ "$(cat "$TREE/rev" 2>/dev/null)" = "$REVID" ] || rm -rf "$TREE"
-	rm -rf "$TREE/src"
-	mkdir -p "$TREE/src" "$TREE/obj"
-	(cd "$TOP" && git archive "$REVID" -- . ':!bench') | tar -x -C "$TREE/src"
-	echo "$REVID" >"$TREE/rev"
+	bench_rev_tree "$REVID" "$TREE"
 	build_tree "$TREE" || die "building $REV failed too: $TREE/make.log"
 	MEASURED="commit $REVID"
 	[ -n "${COST_REV:-}" ] || MEASURED="commit $REVID ($REV; the work tree did not build at the time)"
@@ -160,11 +134,7 @@ mkdir -p "$RUN/req" "$RUN/cg" "$RUN/mem" "$RUN/leak" "$RUN/htdocs"
 chmod 755 "$RUN"
 say "starting PostgreSQL (STACK_PG_FAST=1) in $RUN/pg"
 export STACK_PG_FAST=1
-stack_pg_start "$RUN/pg" || die "PostgreSQL did not start"
-DB=mcpgate_cost
-CONNINFO="host=$PGHOST port=$PGPORT user=$PGUSER dbname=$DB"
-psql() { "$PGBIN/psql" -X -q -v ON_ERROR_STOP=1 -d "$DB" "$@"; }
-stack_db_create "$DB" "$SRC/sql" 2>"$RUN/db-create.log" || die "loading the schema failed: $RUN/db-create.log"
+bench_pg_start mcpgate_cost
 stack_write_config "$RUN/mcpgate.conf" "$BASE" "$CONNINFO" register_limit=100000 ||
 	die "writing the configuration failed"
 
@@ -369,7 +339,6 @@ mkreq() {
 }
 
 envfile() { if [ "${E_ENV[$1]}" = min ]; then echo "$REQ/min.env"; else echo "$REQ/common.env"; fi; }
-cg_total() { awk '/^(summary|totals):/ { print $2; exit }' "$1"; }
 
 # ---- 4. callgrind: FastCGI steady state and CGI ------------------------------------
 
@@ -634,12 +603,6 @@ done
 
 # ---- 7. the report ---------------------------------------------------------------------
 
-fmt() {   # 12345 -> 12,345
-	awk -v v="$1" 'BEGIN { if (v == "") { print "–"; exit }
-		s = sprintf("%.0f", v); neg = s ~ /^-/; if (neg) s = substr(s, 2); o = ""
-		while (length(s) > 3) { o = "," substr(s, length(s) - 2) o; s = substr(s, 1, length(s) - 3) }
-		print (neg ? "-" : "") s o }'
-}
 mem_at() { awk -v n="$2" -v c="$3" '$1 == n { print $c }' "$MEM/$1.tsv"; }
 top_rows() {   # TSVFILE COUNT CALLSFILE TOTAL
 	local ir fn obj
@@ -650,7 +613,6 @@ top_rows() {   # TSVFILE COUNT CALLSFILE TOTAL
 			"$(label_fn "$fn" "$3")" "$obj"
 	done
 }
-v() { "$@" 2>&1 | sed -n 1p; }
 DATE=$(date -u +%F)
 OUT=$RESULTS/cost-$DATE.md
 T_END=$(date -u '+%H:%M')
@@ -663,7 +625,7 @@ say "writing the report"
 	echo
 	echo "## Method"
 	echo
-	echo "- **Machine:** $(nproc) CPUs, $(awk -F': ' '/model name/ { print $2; exit }' /proc/cpuinfo), $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo); kernel $(uname -r); $(. /etc/os-release && echo "$PRETTY_NAME"). Instruction counts do not depend on the machine's load."
+	echo "- **Machine:** $(bench_machine). Instruction counts do not depend on the machine's load."
 	echo "- **mcpgate:** $MEASURED, built with \`CFLAGS=\"-O2 -g\"\` ($(cc --version | sed -n 1p)) in bench/build-cost; log_level warn. $(dpkg-query -W -f='libfcgi ${Version}, ' libfcgi0ldbl 2>/dev/null)$(dpkg-query -W -f='libpq ${Version}, ' libpq5 2>/dev/null)$(dpkg-query -W -f='libsodium ${Version}, ' libsodium23 2>/dev/null)$(dpkg-query -W -f='cJSON ${Version}' libcjson1 2>/dev/null); $(valgrind --version); PostgreSQL $("$PGBIN/postgres" --version | awk '{ print $3 }') (private cluster, Unix socket, fsync off: PostgreSQL's side is not in these counts)."
 	echo "- **Data:** $NDOC_ROWS generated documents (bench/gen-docs.awk); the query \"$QUERY\" matches $NMATCH of them. One public client, one user, one access token; $NPOOL fresh refresh tokens (one grant each) and $NPOOL authorization codes (PKCE S256), stored as SHA-256 rows as the programs store them: every refresh and every code exchange below used one of its own."
 	echo "- **Requests:** the FastCGI parameters lighttpd 1.4.69 passes behind conf/lighttpd/mcpgate.conf (checked against a real lighttpd): REQUEST_URI, REDIRECT_URI, SCRIPT_NAME=/_mcpgate/*PROGRAM*, SCRIPT_FILENAME, QUERY_STRING, REMOTE_ADDR, SERVER_*, HTTP_HOST, HTTP_USER_AGENT, HTTP_ACCEPT_ENCODING, HTTP_CONTENT_LENGTH, MCPGATE_CONFIG …: 27 for a POST /mcp with a token (28 with libfcgi's FCGI_ROLE), in lighttpd's order (libfcgi looks them up by a linear search, so the order is part of the cost); the row \`mcp_list_min\` has bench/mcp.sh's 14 in its order instead. Each request over a new Unix-socket connection (bench/fcgi-drive.c, as mod_fastcgi does). CGI: the same parameters as the environment, the body on standard input."

@@ -67,13 +67,11 @@
 set -euo pipefail
 
 BENCH=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-TOP=$(dirname "$BENCH")
-BUILD=$BENCH/build
+# shellcheck source=lib.sh
+. "$BENCH/lib.sh"
+bench_dirs build
 SRC=$BUILD/src
 OBJ=$BUILD/obj
-BIN=$BUILD/bin
-RUN=$BUILD/run
-RESULTS=$BENCH/results
 
 DURATION=${BENCH_DURATION:-7}
 ROUNDS=${BENCH_ROUNDS:-3}
@@ -160,50 +158,27 @@ cleanup() {
 	local rc=$?
 	trap '' INT TERM HUP
 	stop_all
-	if [ "${BENCH_KEEP:-0}" != 1 ] && [ -d "$RUN" ]; then
-		rm -rf "$RUN"
-	fi
-	exit "$rc"
+	bench_finish "$rc" "${BENCH_KEEP:-0}"
 }
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-trap 'exit 129' HUP
+bench_traps
 
 # ---- 1. build ------------------------------------------------------------------
 
 say "building mcpgate (release: CFLAGS=-O2) in $BUILD"
-build_tree() {   # SRCDIR OBJDIR
-	(cd "$1" && autoreconf -fi >"$BUILD/autoreconf.log" 2>&1) || return 1
-	if [ ! -f "$2/Makefile" ]; then
-		(cd "$2" && "$1/configure" CFLAGS=-O2 >"$BUILD/configure.log" 2>&1) || return 1
-	fi
-	make -C "$2" -j"$(nproc)" >"$BUILD/make.log" 2>&1 || return 1
-	for p in well-known health register authorize token mcp; do
-		[ -x "$2/cgi-bin/$p" ] || return 1
-	done
+build_tree() {   # DIR: the release build in DIR/src -> DIR/obj, logs in $BUILD
+	bench_build_tree "$1" "$BUILD" -O2 well-known health register authorize token mcp
 }
-mkdir -p "$SRC" "$OBJ"
-# The work tree as git sees it (tracked and untracked files, not ignored
-# ones, not bench/): autoreconf writes its files into the copy, so the work
-# tree itself stays untouched. tar keeps the times, so make stays incremental.
-(cd "$TOP" && git ls-files -z -co --exclude-standard -- . ':!bench' |
-	tar --null --ignore-failed-read -T - -cf - 2>/dev/null) | (cd "$SRC" && tar -xf -)
-GIT_REV=$(cd "$TOP" && git rev-parse --short HEAD 2>/dev/null || echo '?')
-GIT_DIRTY=$(cd "$TOP" && git status --porcelain -- src sql conf Makefile.am configure.ac 2>/dev/null | wc -l)
-if build_tree "$SRC" "$OBJ"; then
-	MEASURED="the work tree (commit $GIT_REV$([ "$GIT_DIRTY" -eq 0 ] || echo " plus $GIT_DIRTY uncommitted changed files in src/ sql/ conf/ Makefile.am configure.ac"))"
+# The work tree as git sees it, in $SRC (lib.sh says how and why)
+bench_copy_tree "$BUILD"
+if build_tree "$BUILD"; then
+	MEASURED=$WORKTREE_MEASURED
 else
 	REV=${BENCH_REV:-HEAD}
 	REVID=$(cd "$TOP" && git rev-parse --short "$REV") || die "no revision $REV"
 	say "the work tree does not build ($BUILD/make.log); building $REV ($REVID) instead"
 	SRC=$BUILD/rev/src OBJ=$BUILD/rev/obj
-	rm -rf "$SRC"
-	[ "$(cat "$BUILD/rev/rev" 2>/dev/null)" = "$REVID" ] || rm -rf "$OBJ"
-	mkdir -p "$SRC" "$OBJ"
-	(cd "$TOP" && git archive "$REVID" -- . ':!bench') | tar -x -C "$SRC"
-	echo "$REVID" >"$BUILD/rev/rev"
-	build_tree "$SRC" "$OBJ" || die "building $REV failed too: $BUILD/make.log"
+	bench_rev_tree "$REVID" "$BUILD/rev"
+	build_tree "$BUILD/rev" || die "building $REV failed too: $BUILD/make.log"
 	MEASURED="commit $REVID ($REV; the work tree did not build at the time)"
 fi
 PQINC=$(pkg-config --cflags libpq 2>/dev/null || echo "-I$(pg_config --includedir 2>/dev/null || echo /usr/include/postgresql)")
@@ -317,11 +292,7 @@ mkdir -p "$RUN/raw" "$RUN/req" "$RUN/pool"
 chmod 755 "$RUN" "$RUN/pool"
 say "starting PostgreSQL (durable defaults) in $RUN/pg"
 unset STACK_PG_FAST
-stack_pg_start "$RUN/pg" || die "PostgreSQL did not start"
-DB=mcpgate_bench
-CONNINFO="host=$PGHOST port=$PGPORT user=$PGUSER dbname=$DB"
-psql() { "$PGBIN/psql" -X -q -v ON_ERROR_STOP=1 -d "$DB" "$@"; }
-stack_db_create "$DB" "$SRC/sql" 2>"$RUN/db-create.log" || die "loading the schema failed: $RUN/db-create.log"
+bench_pg_start mcpgate_bench
 
 # The port is needed now: a token's resource is the MCP URL.
 PORT=$(stack_free_port) || die "no free port"
@@ -662,7 +633,6 @@ if [ "$APACHE_OK" = 1 ]; then
 "afc_list|Apache + mod_fcgid (≤ 4 per program): tools/list|r3|list|afc|POST|http://127.0.0.1:$AFC_PORT/mcp|list.json|$H_JSON$NL$H_AUTH$H25|200|\"fetch\""
 	)
 fi
-row_field() { local IFS='|'; local -a f; read -r -a f <<<"$(printf '%s' "$1" | tr '\n' '\001')"; printf '%s' "${f[$2]}" | tr '\001' '\n'; }
 
 declare -A R_WHAT R_CEIL R_SDK R_GROUP R_METHOD R_URL R_BODY R_HDR R_STATUS R_EXPECT
 IDS=()
@@ -737,8 +707,6 @@ ticks_all() {
 		s = $0; sub(/^.*\) /, "", s); split(s, f, " ")
 		print pid, f[4], f[2], f[12] + f[13] + f[14] + f[15], c }'
 }
-busy_ticks() { awk '/^cpu / { print $2 + $3 + $4 + $7 + $8 + $9, $2 + $3 + $4 + $5 + $6 + $7 + $8 + $9 }' /proc/stat; }
-self_child_ticks() { awk '{ s = $0; sub(/^.*\) /, "", s); split(s, f, " "); print f[14] + f[15] }' "/proc/$$/stat"; }
 sid_file() { [ -f "$1" ] && cat "$1" || echo -1; }
 LT_SID=$(cat "$RUN/lighttpd/lighttpd.sid")
 LT_PID=$(cat "$RUN/lighttpd/lighttpd.pid")
@@ -768,8 +736,6 @@ split_ticks() {   # FILE
 		END { printf "%d %d %d %d %d %d %d %d %d %d %d\n", t["lt_front"], t["lt_app"], t["pg"],
 			t["n1"], t["n2"], t["n3"], t["n4"], t["apx_front"], t["apx_app"], t["afc_front"], t["afc_app"] }' "$1"
 }
-
-to_ms() { awk '{ v = $1; if (v ~ /us$/) { sub(/us$/, "", v); v /= 1000 } else if (v ~ /ms$/) sub(/ms$/, "", v); else if (v ~ /s$/) { sub(/s$/, "", v); v *= 1000 } printf "%.2f", v }' <<<"$1"; }
 
 TSV=$RUN/raw/runs.tsv
 printf 'id\tround\treq_s\tp50_ms\tp99_ms\trequests\tnon2xx\tsocket_errors\tfront_us\tapp_us\tpg_us\twrk_us\tbusy_pct\tother_pct\tpool_exhausted\n' >"$TSV"
@@ -807,12 +773,7 @@ measure() {   # ID ROUND
 	c1=$(self_child_ticks); read -r -a b1 <<<"$(busy_ticks)"; ticks_all >"$RUN/raw/t1"
 	read -r -a s0 <<<"$(split_ticks "$RUN/raw/t0")"
 	read -r -a s1 <<<"$(split_ticks "$RUN/raw/t1")"
-	rps=$(awk '/^Requests\/sec:/ { print $2 }' "$out")
-	p50=$(to_ms "$(awk '$1 == "50%" { print $2 }' "$out")")
-	p99=$(to_ms "$(awk '$1 == "99%" { print $2 }' "$out")")
-	n=$(awk '/requests in/ { print $1 }' "$out")
-	non2xx=$(awk '/Non-2xx/ { print $NF }' "$out"); non2xx=${non2xx:-0}
-	serr=$(awk '/Socket errors/ { gsub(/,/, ""); print $4 + $6 + $8 + $10 }' "$out"); serr=${serr:-0}
+	wrk_figures "$out"
 	ex=$(awk '$1 == "pool_exhausted" { print $2 }' "$out"); ex=${ex:-0}
 	[ -n "$rps" ] && [ -n "$n" ] && [ "$n" -gt 0 ] || { cat "$out" >&2; die "wrk failed for $id"; }
 	local -a d=()
@@ -866,7 +827,6 @@ CALLGRIND=1
 say "callgrind: CGI runs and FastCGI steady state"
 CG=$RUN/callgrind
 mkdir -p "$CG"
-cg_total() { awk '/^(summary|totals):/ { print $2; exit }' "$1"; }
 # One CGI request: NAME BODYFILE [extra env...]
 cgi_run() {
 	local name=$1 body=$2
@@ -1107,7 +1067,7 @@ say "writing the report"
 OUT=$RESULTS/run-$TODAY.md
 # per-row statistics: median (min-max) of req/s; medians of the rest
 STATS=$RUN/raw/stats.tsv
-awk -F'\t' 'NR > 1 {
+awk -F'\t' "$BENCH_AWK_STATS"'NR > 1 {
 	id = $1; n[id]++; k = n[id]
 	rps[id, k] = $3; p50[id, k] = $4; p99[id, k] = $5; non[id] += $7; serr[id] += $8; ex[id] += $15
 	cpu[id, k] = $9 + $10 + $11; fr[id, k] = $9; ap[id, k] = $10; pg[id, k] = $11
@@ -1115,13 +1075,6 @@ awk -F'\t' 'NR > 1 {
 	runs[id] = runs[id] (k > 1 ? " / " : "") sprintf("%.0f", $3)
 	if (!(id in seen)) { seen[id] = 1; order[++m] = id }
 }
-function med(a, id, cnt,    i, j, t, v) {
-	for (i = 1; i <= cnt; i++) v[i] = a[id, i]
-	for (i = 1; i <= cnt; i++) for (j = i + 1; j <= cnt; j++) if (v[j] + 0 < v[i] + 0) { t = v[i]; v[i] = v[j]; v[j] = t }
-	return cnt % 2 ? v[(cnt + 1) / 2] : (v[cnt / 2] + v[cnt / 2 + 1]) / 2
-}
-function mn(a, id, cnt,   i, x) { x = a[id, 1]; for (i = 2; i <= cnt; i++) if (a[id, i] + 0 < x + 0) x = a[id, i]; return x }
-function mx(a, id, cnt,   i, x) { x = a[id, 1]; for (i = 2; i <= cnt; i++) if (a[id, i] + 0 > x + 0) x = a[id, i]; return x }
 END {
 	for (i = 1; i <= m; i++) {
 		id = order[i]; c = n[id]
@@ -1144,14 +1097,7 @@ read -r SDK_LIST_ID SDK_LIST <<<"$(best_sdk list)"
 read -r SDK_CALL_ID SDK_CALL <<<"$(best_sdk call)"
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "" || b == "" || b == 0) print "–"; else printf "%.2f", a / b }'; }
 pct() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "" || b == "" || b == 0) print "–"; else printf "%.0f %%", 100 * a / b }'; }
-fmt() {   # 12345 -> 12,345
-	awk -v v="$1" 'BEGIN { if (v == "") { print "–"; exit }
-		s = sprintf("%.0f", v); o = ""
-		while (length(s) > 3) { o = "," substr(s, length(s) - 2) o; s = substr(s, 1, length(s) - 3) }
-		print s o }'
-}
 met() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "" || b == "" || b == 0) print "not measured"; else if (a >= b) print "**met**"; else print "**missed**" }'; }
-v() { "$@" 2>&1 | sed -n 1p; }
 has() { [ -n "$(st "$1" 2)" ]; }
 R1=$(st r1 2) R2=$(st r2 2) R3=$(st r3 2)
 declare -A CEIL_V=([r1]="$R1" [r2]="$R2" [r3]="$R3")
@@ -1163,7 +1109,7 @@ TOTAL_MIN=$(( ($(date +%s) - T0_ALL + 30) / 60 ))
 	echo
 	echo "## Machine, versions, settings"
 	echo
-	echo "- **Machine:** $(nproc) CPUs, $(awk -F': ' '/model name/ { print $2; exit }' /proc/cpuinfo), $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo); kernel $(uname -r); $(. /etc/os-release && echo "$PRETTY_NAME"). Shared with other work during the run: see *other %*."
+	echo "- **Machine:** $(bench_machine). Shared with other work during the run: see *other %*."
 	echo "- **mcpgate:** $MEASURED, built with \`CFLAGS=-O2\` ($(cc --version | sed -n 1p)); log_level warn, register_limit 100000 (the load comes from one address)."
 	echo "- **Software:** $(v lighttpd -v | sed 's/ - a light.*//'); ${APACHE_V:-Apache ?} (event MPM); PostgreSQL $("$PGBIN/postgres" --version | awk '{ print $3 }') (private cluster, durable defaults: fsync on, synchronous_commit on; Unix socket); $(dpkg-query -W -f='libfcgi ${Version}, ' libfcgi0ldbl 2>/dev/null)$(dpkg-query -W -f='libpq ${Version}, ' libpq5 2>/dev/null)$(dpkg-query -W -f='libsodium ${Version}, ' libsodium23 2>/dev/null)$(dpkg-query -W -f='cJSON ${Version}' libcjson1 2>/dev/null); $(wrk -v 2>&1 | awk 'NR == 1 { print "wrk", $2 }'); Node $(node -v)."
 	echo "- **SDK peers** (bench/sdk/server.mjs: stateless, JSON answers, the SDK's own bearer middleware with a verifier that accepts one fixed token, one zod-typed \`echo\` tool, a new McpServer per request as each SDK's docs do it), each as one node process and as a node:cluster of 2 workers: (r4, r5) @modelcontextprotocol/sdk $(pkgver @modelcontextprotocol/sdk) (\`enableJsonResponse: true\`, requests in the 2025-06-18 form); (r6, r7) @modelcontextprotocol/server $(pkgver @modelcontextprotocol/server) with @modelcontextprotocol/node $(pkgver @modelcontextprotocol/node), @modelcontextprotocol/express $(pkgver @modelcontextprotocol/express) (\`createMcpHandler(…, { responseMode: 'json' })\`, requests in the 2026-07-28 form, which v2 answers with JSON); express $(pkgver express), zod $(pkgver zod)."
