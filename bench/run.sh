@@ -1030,6 +1030,44 @@ psql -c 'CREATE TABLE bench_exp.commits (id bigserial PRIMARY KEY, at timestampt
 echo 'INSERT INTO bench_exp.commits DEFAULT VALUES;' >"$RUN/pgb-commit.sql"
 PGB_COMMIT=$(pgb "$RUN/pgb-commit.sql")
 PGB_COMMIT32=$(PGB_CLIENTS=32 pgb "$RUN/pgb-commit.sql")
+# The refresh grant's two statements (client_auth, then token_refresh from
+# src/lib/db_stmt.c, as the token program sends them), each transaction
+# with a refresh token of its own from a pool minted here (a grant each,
+# as the wrk row's): what PostgreSQL allows the grant row with nothing in
+# front of it.
+PGB_RT_N=$((PGB_SECS * 12000))
+psql -v n="$PGB_RT_N" -v nclients="$NCLIENTS" -v resource="$MCP_URL" <<'EOF'
+CREATE SEQUENCE bench_exp.rseq;
+CREATE TABLE bench_exp.rpool AS
+SELECT g AS i, sha256(convert_to('pgbench-rt-' || g, 'UTF8')) AS h,
+       'bench-c-' || (g % :nclients) AS c, gen_random_uuid() AS fid,
+       (SELECT min(user_id) FROM mcpgate.users) AS uid
+  FROM generate_series(1, :n) g;
+CREATE UNIQUE INDEX ON bench_exp.rpool (i);
+INSERT INTO mcpgate.token_families (family_id, client_id, user_id, scope, resource, created_at)
+SELECT fid, c, uid, 'mcp:read', :'resource', now() - interval '10 minutes' FROM bench_exp.rpool;
+INSERT INTO mcpgate.tokens (token_hash, kind, family_id, client_id, user_id, scope, resource, created_at, expires_at)
+SELECT h, 'refresh', fid, c, uid, 'mcp:read', :'resource', now() - interval '10 minutes', now() + interval '30 days'
+  FROM bench_exp.rpool;
+VACUUM ANALYZE bench_exp.rpool, mcpgate.tokens, mcpgate.token_families;
+EOF
+{
+	echo "SELECT h, c FROM bench_exp.rpool WHERE i = (SELECT nextval('bench_exp.rseq')) \\gset"
+	stmt_sql client_auth | sed 's/\$1/:c/g; s/\$2/:bucket/g'
+	# the new pair's hashes random, the sealed replay copy a blob of its size
+	stmt_sql token_refresh | sed "s/\\\$12/:remote/g; s/\\\$11/60/g; s/\\\$10/7776000/g; s/\\\$9/2592000/g;
+		s/\\\$8/3600/g; s/\\\$7/:box/g; s/\\\$6/sha256(convert_to(random()::text, 'UTF8'))/g;
+		s/\\\$5/sha256(convert_to(random()::text, 'UTF8'))/g; s/\\\$4/:res/g; s/\\\$3/NULL/g;
+		s/\\\$2/:c/g; s/\\\$1/:h/g"
+} >"$RUN/pgb-refresh.sql"
+grep -q 'mcpgate.token_refresh(:h' "$RUN/pgb-refresh.sql" && grep -q 'mcpgate.clients c ON c.client_id = :c' "$RUN/pgb-refresh.sql" ||
+	die "could not read statements client_auth and token_refresh from src/lib/db_stmt.c"
+"$PGBIN/pgbench" -n -M prepared -c 2 -j 2 -T "$PGB_SECS" -D "res=$MCP_URL" -D "bucket=token:fail:ip:127.0.0.1" \
+	-D "remote=127.0.0.1" -D "box=\\x$(printf '%0300d' 0)" -f "$RUN/pgb-refresh.sql" "$DB" >"$RUN/pgb-refresh.out" 2>&1 ||
+	{ cat "$RUN/pgb-refresh.out" >&2; die "pgbench of the refresh grant failed"; }
+PGB_REFRESH=$(awk '/^tps/ { printf "%.0f", $3 }' "$RUN/pgb-refresh.out")
+[ "$(psql -A -t -c "SELECT count(*) FROM bench_exp.rpool p JOIN mcpgate.tokens t ON t.token_hash = p.h WHERE t.rotated_at IS NOT NULL")" -gt 0 ] ||
+	die "the refresh grant's pgbench rotated nothing"
 fi   # BENCH_SKIP_CALLGRIND
 
 # ---- 7. stop; plain CGI (bench/cgi.sh) ------------------------------------------------
@@ -1113,7 +1151,7 @@ TOTAL_MIN=$(( ($(date +%s) - T0_ALL + 30) / 60 ))
 	echo "- **mcpgate:** $MEASURED, built with \`CFLAGS=-O2\` ($(cc --version | sed -n 1p)); log_level warn, register_limit 100000 (the load comes from one address)."
 	echo "- **Software:** $(v lighttpd -v | sed 's/ - a light.*//'); ${APACHE_V:-Apache ?} (event MPM); PostgreSQL $("$PGBIN/postgres" --version | awk '{ print $3 }') (private cluster, durable defaults: fsync on, synchronous_commit on; Unix socket); $(dpkg-query -W -f='libfcgi ${Version}, ' libfcgi0ldbl 2>/dev/null)$(dpkg-query -W -f='libpq ${Version}, ' libpq5 2>/dev/null)$(dpkg-query -W -f='libsodium ${Version}, ' libsodium23 2>/dev/null)$(dpkg-query -W -f='cJSON ${Version}' libcjson1 2>/dev/null); $(wrk -v 2>&1 | awk 'NR == 1 { print "wrk", $2 }'); Node $(node -v)."
 	echo "- **SDK peers** (bench/sdk/server.mjs: stateless, JSON answers, the SDK's own bearer middleware with a verifier that accepts one fixed token, one zod-typed \`echo\` tool, a new McpServer per request as each SDK's docs do it), each as one node process and as a node:cluster of 2 workers: (r4, r5) @modelcontextprotocol/sdk $(pkgver @modelcontextprotocol/sdk) (\`enableJsonResponse: true\`, requests in the 2025-06-18 form); (r6, r7) @modelcontextprotocol/server $(pkgver @modelcontextprotocol/server) with @modelcontextprotocol/node $(pkgver @modelcontextprotocol/node), @modelcontextprotocol/express $(pkgver @modelcontextprotocol/express) (\`createMcpHandler(…, { responseMode: 'json' })\`, requests in the 2026-07-28 form, which v2 answers with JSON); express $(pkgver express), zod $(pkgver zod)."
-	echo "- **Front ends:** lighttpd with mod_fastcgi, $PROCS processes per program (\`BENCH_PROCS\`), scripts/stack.sh's configuration (access log on); the reference programs run behind the same lighttpd, routed like mcpgate's (a rewrite to an internal FastCGI prefix). Apache rows: Apache's event MPM as scripts/stack.sh sets it up (one child, 16 threads, access log on), (a) with mod_proxy_fcgi to the well-known and mcp programs run as FastCGI daemons, $PROCS processes each on one Unix socket (fcgi-pool, what \`spawn-fcgi -F $PROCS\` does), a new backend connection per request; (b) with mod_fcgid and conf/apache/mcpgate.conf unchanged (\`FcgidMaxProcessesPerClass 4\`, processes started on demand)."
+	echo "- **Front ends:** lighttpd with mod_fastcgi, $PROCS processes per program (\`BENCH_PROCS\`; the token program $((PROCS * 2)), as conf/lighttpd/mcpgate.conf sets it), scripts/stack.sh's configuration (access log on); the reference programs run behind the same lighttpd, routed like mcpgate's (a rewrite to an internal FastCGI prefix). Apache rows: Apache's event MPM as scripts/stack.sh sets it up (one child, 16 threads, access log on), (a) with mod_proxy_fcgi to the well-known and mcp programs run as FastCGI daemons, $PROCS processes each on one Unix socket (fcgi-pool, what \`spawn-fcgi -F $PROCS\` does), a new backend connection per request; (b) with mod_fcgid and conf/apache/mcpgate.conf unchanged (\`FcgidMaxProcessesPerClass 4\`, processes started on demand)."
 	echo "- **Data** (loaded in **$LOAD_SECONDS s**: documents $LOAD_DOCS s, clients, users, grants, tokens and codes $LOAD_AUTH s with set-based SQL, VACUUM ANALYZE and CHECKPOINT $LOAD_VACUUM s): $NCLI_ROWS clients (public, as registration makes them), $NUSERS users, $NTOK_ROWS tokens in $NFAM_ROWS grants (token families) — $NACCESS access tokens, one grant each, and a pool of $NPOOL refresh tokens, one grant each, with known raw values —, $NCODE_ROWS authorization codes (the code pool, PKCE S256 challenges computed in SQL for one known verifier), $NDOC_ROWS generated documents (bench/gen-docs.awk: words drawn with their frequencies from bench/words.txt; about 260 words each); database $DB_SIZE after loading. The search query \"$QUERY\" matches $NMATCH documents; search returns the best $NRESULTS."
 	echo "- **Load:** \`wrk -t$THREADS -c$CONNS -d${DURATION}s --latency\`, keep-alive, over loopback, on the same $(nproc) CPUs as the servers. Fixed requests: bench/wrk/request.lua (no Lua per request). The two grant rows: bench/wrk/pool.lua, a different line of a pool file per request (each refresh token and each code is used once; the pools hold $NPOOL each, sized for $POOL_RATE req/s; a request sent after its thread ran out would count as non-2xx and in *pool short*). Each row was checked once with curl (status and body), warmed for ${WARMUP} s, then measured in $ROUNDS round-robin rounds (every row once per round). req/s: median of the $ROUNDS runs (min–max); p50/p99: medians of the runs' wrk percentiles."
 	echo "- **Server CPU µs/req:** utime+stime from /proc over each run, divided by the requests (median of the rounds): front end (lighttpd or Apache) + program (the FastCGI processes, or node) + PostgreSQL (all its processes). *other %*: the highest, over the rounds, of the busy CPU that is neither one of this run's servers nor wrk (other tenants, kernel threads), in % of one CPU: above ~10 % a row was disturbed."
@@ -1151,6 +1189,7 @@ TOTAL_MIN=$(( ($(date +%s) - T0_ALL + 30) / 60 ))
 	echo "| refresh grant ≥ 2 000 req/s (a fresh refresh token per request) | **$(fmt "$M_REF") req/s**$( [ "${POOL_SHORT[refresh]}" -gt 0 ] && echo " (pool ran short: not valid)") | $(met "$M_REF" 2000) |"
 	if [ "$CALLGRIND" = 1 ]; then
 		echo "| *for the grant rows:* the durable commit alone (pgbench, one single-row INSERT per transaction) | 2 clients $(fmt "$PGB_COMMIT") tx/s, 32 clients $(fmt "$PGB_COMMIT32") tx/s | (context) |"
+		echo "| *for the refresh row:* its two statements alone (pgbench, 2 clients, a fresh refresh token each) | $(fmt "$PGB_REFRESH") tx/s, the most PostgreSQL allows it on these CPUs with nothing in front | (context) |"
 	fi
 	COST=$(ls -t "$RESULTS"/cost-*.md 2>/dev/null | head -n 1 || true)
 	if [ -n "$COST" ]; then
@@ -1246,6 +1285,7 @@ TOTAL_MIN=$(( ($(date +%s) - T0_ALL + 30) / 60 ))
 	echo "| mcpgate's \`mcp_call\` with the search tool: \`$(cat "$RUN/pgb-call.sql")\` | $(fmt "$PGB_CALL") |"
 	echo "| \`mcp_auth\` then \`mcp_call\` search: the statements of a tools/call search | $(fmt "$PGB_SEARCH") |"
 	echo "| \`mcp_call\` search alone, broad query | $(fmt "$PGB_CALL_BROAD") |"
+	echo "| the refresh grant: \`client_auth\` then \`token_refresh\` (a fresh refresh token each, rotated and committed, fsync on) | $(fmt "$PGB_REFRESH") |"
 	echo
 	echo "Plan of \`mcp_auth\` (generic, as the prepared statement runs):"
 	echo
