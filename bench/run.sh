@@ -1033,8 +1033,8 @@ PGB_COMMIT32=$(PGB_CLIENTS=32 pgb "$RUN/pgb-commit.sql")
 # The refresh grant's two statements (client_auth, then token_refresh from
 # src/lib/db_stmt.c, as the token program sends them), each transaction
 # with a refresh token of its own from a pool minted here (a grant each,
-# as the wrk row's): what PostgreSQL allows the grant row with nothing in
-# front of it.
+# as the wrk row's), from as many clients as the token program has
+# processes: what PostgreSQL allows the grant row with nothing in front.
 PGB_RT_N=$((PGB_SECS * 12000))
 psql -v n="$PGB_RT_N" -v nclients="$NCLIENTS" -v resource="$MCP_URL" <<'EOF'
 CREATE SEQUENCE bench_exp.rseq;
@@ -1062,7 +1062,7 @@ EOF
 } >"$RUN/pgb-refresh.sql"
 grep -q 'mcpgate.token_refresh(:h' "$RUN/pgb-refresh.sql" && grep -q 'mcpgate.clients c ON c.client_id = :c' "$RUN/pgb-refresh.sql" ||
 	die "could not read statements client_auth and token_refresh from src/lib/db_stmt.c"
-"$PGBIN/pgbench" -n -M prepared -c 2 -j 2 -T "$PGB_SECS" -D "res=$MCP_URL" -D "bucket=token:fail:ip:127.0.0.1" \
+"$PGBIN/pgbench" -n -M prepared -c "$((PROCS * 2))" -j 2 -T "$PGB_SECS" -D "res=$MCP_URL" -D "bucket=token:fail:ip:127.0.0.1" \
 	-D "remote=127.0.0.1" -D "box=\\x$(printf '%0300d' 0)" -f "$RUN/pgb-refresh.sql" "$DB" >"$RUN/pgb-refresh.out" 2>&1 ||
 	{ cat "$RUN/pgb-refresh.out" >&2; die "pgbench of the refresh grant failed"; }
 PGB_REFRESH=$(awk '/^tps/ { printf "%.0f", $3 }' "$RUN/pgb-refresh.out")
@@ -1189,7 +1189,7 @@ TOTAL_MIN=$(( ($(date +%s) - T0_ALL + 30) / 60 ))
 	echo "| refresh grant ≥ 2 000 req/s (a fresh refresh token per request) | **$(fmt "$M_REF") req/s**$( [ "${POOL_SHORT[refresh]}" -gt 0 ] && echo " (pool ran short: not valid)") | $(met "$M_REF" 2000) |"
 	if [ "$CALLGRIND" = 1 ]; then
 		echo "| *for the grant rows:* the durable commit alone (pgbench, one single-row INSERT per transaction) | 2 clients $(fmt "$PGB_COMMIT") tx/s, 32 clients $(fmt "$PGB_COMMIT32") tx/s | (context) |"
-		echo "| *for the refresh row:* its two statements alone (pgbench, 2 clients, a fresh refresh token each) | $(fmt "$PGB_REFRESH") tx/s, the most PostgreSQL allows it on these CPUs with nothing in front | (context) |"
+		echo "| *for the refresh row:* its two statements alone (pgbench, $((PROCS * 2)) clients as the token program has processes, a fresh refresh token each) | $(fmt "$PGB_REFRESH") tx/s, the most PostgreSQL allows it on these CPUs with nothing in front | (context) |"
 	fi
 	COST=$(ls -t "$RESULTS"/cost-*.md 2>/dev/null | head -n 1 || true)
 	if [ -n "$COST" ]; then
@@ -1285,7 +1285,7 @@ TOTAL_MIN=$(( ($(date +%s) - T0_ALL + 30) / 60 ))
 	echo "| mcpgate's \`mcp_call\` with the search tool: \`$(cat "$RUN/pgb-call.sql")\` | $(fmt "$PGB_CALL") |"
 	echo "| \`mcp_auth\` then \`mcp_call\` search: the statements of a tools/call search | $(fmt "$PGB_SEARCH") |"
 	echo "| \`mcp_call\` search alone, broad query | $(fmt "$PGB_CALL_BROAD") |"
-	echo "| the refresh grant: \`client_auth\` then \`token_refresh\` (a fresh refresh token each, rotated and committed, fsync on) | $(fmt "$PGB_REFRESH") |"
+	echo "| the refresh grant: \`client_auth\` then \`token_refresh\` (a fresh refresh token each, rotated and committed, fsync on; $((PROCS * 2)) clients, as many as token processes) | $(fmt "$PGB_REFRESH") |"
 	echo
 	echo "Plan of \`mcp_auth\` (generic, as the prepared statement runs):"
 	echo
