@@ -649,6 +649,7 @@ done
 [ ${#IDS[@]} -gt 0 ] || die "BENCH_ONLY selects no row"
 
 # the next unused line of each pool
+declare -A FAILED_RUNS=()
 declare -A POOL_NEXT=([refresh]=0 [code]=0)
 declare -A POOL_SHORT=([refresh]=0 [code]=0)
 
@@ -775,7 +776,21 @@ measure() {   # ID ROUND
 	read -r -a s1 <<<"$(split_ticks "$RUN/raw/t1")"
 	wrk_figures "$out"
 	ex=$(awk '$1 == "pool_exhausted" { print $2 }' "$out"); ex=${ex:-0}
-	[ -n "$rps" ] && [ -n "$n" ] && [ "$n" -gt 0 ] || { cat "$out" >&2; die "wrk failed for $id"; }
+	if ! { [ -n "$rps" ] && [ -n "$n" ] && [ "$n" -gt 0 ]; }; then
+		# Not one answer. On an Apache row that is Apache's own failure
+		# (mod_fcgid with "Mutex file:" loses its process-table lock under
+		# load; see the report): the run is recorded as failed and the
+		# other rows go on. Anywhere else it is ours: stop.
+		case ${R_GROUP[$id]} in
+		apx | afc)
+			FAILED_RUNS[$id]=$((${FAILED_RUNS[$id]:-0} + 1))
+			printf '   %-10s round %s: no answer at all (the front end stopped answering)\n' "$id" "$round" >&2
+			return 0
+			;;
+		esac
+		cat "$out" >&2
+		die "wrk failed for $id"
+	fi
 	local -a d=()
 	for i in "${!s1[@]}"; do d[i]=$((s1[i] - s0[i])); done
 	# d: 0 lt_front 1 lt_app 2 pg 3-6 node v1s v1c v2s v2c 7 apx_front 8 apx_app 9 afc_front 10 afc_app
@@ -1163,8 +1178,13 @@ TOTAL_MIN=$(( ($(date +%s) - T0_ALL + 30) / 60 ))
 	echo "| row | req/s median (min–max) | p50 ms | p99 ms | ÷ ceiling | ÷ SDK | server CPU µs/req = front + program + PG | other % | runs (req/s, in round order) |"
 	echo "|---|---|---|---|---|---|---|---|---|"
 	for id in "${IDS[@]}"; do
+		if ! grep -qP "^$id\t" "$STATS"; then
+			printf '| %s `%s` | **failed**: no answer in any of the %s rounds (the front end stopped answering) | – | – | – | – | – | – | – |\n' "${R_WHAT[$id]}" "$id" "$ROUNDS"
+			continue
+		fi
 		IFS=$'\t' read -r _ med lo hi p50 p99 cpu fr ap pgc non serr oth runs ex <<<"$(grep -P "^$id\t" "$STATS")"
 		c=${R_CEIL[$id]} cr='–' sr='–' errs=''
+		[ "${FAILED_RUNS[$id]:-0}" -gt 0 ] && errs=" (${FAILED_RUNS[$id]} of $ROUNDS runs had no answer at all: not counted)"
 		[ "$c" != - ] && cr="$(ratio "$med" "${CEIL_V[$c]}") ($c)"
 		case ${R_SDK[$id]} in list) sr=$(ratio "$med" "$SDK_LIST") ;; call) sr=$(ratio "$med" "$SDK_CALL") ;; esac
 		[ "$serr" -gt 0 ] && errs=" ($serr socket errors)"
@@ -1209,8 +1229,12 @@ TOTAL_MIN=$(( ($(date +%s) - T0_ALL + 30) / 60 ))
 			IFS=: read -r a b c what <<<"$pair"
 			for id in "$a" "$b" "$c"; do
 				case $id in m_*) fe="lighttpd + mod_fastcgi ×$PROCS" ;; apx_*) fe="Apache + mod_proxy_fcgi → pool ×$PROCS" ;; afc_*) fe="Apache + mod_fcgid (≤ 4)" ;; esac
+				if ! grep -qP "^$id\t" "$STATS"; then
+					echo "| $what | $fe | failed: no answer | – | – | – | – |"
+					continue
+				fi
 				IFS=$'\t' read -r _ med _ _ p50 p99 cpu fr _ _ _ serr _ _ _ <<<"$(grep -P "^$id\t" "$STATS")"
-				echo "| $what | $fe | $(fmt "$med") | $p50 | $p99 | $cpu ($fr) | $serr |"
+				echo "| $what | $fe | $(fmt "$med")$([ "${FAILED_RUNS[$id]:-0}" -eq 0 ] || echo " (${FAILED_RUNS[$id]} runs without an answer)") | $p50 | $p99 | $cpu ($fr) | $serr |"
 			done
 		done
 		echo
