@@ -1187,7 +1187,7 @@ TOTAL_MIN=$(( ($(date +%s) - T0_ALL + 30) / 60 ))
 		[ "${FAILED_RUNS[$id]:-0}" -gt 0 ] && errs=" (${FAILED_RUNS[$id]} of $ROUNDS runs had no answer at all: not counted)"
 		[ "$c" != - ] && cr="$(ratio "$med" "${CEIL_V[$c]}") ($c)"
 		case ${R_SDK[$id]} in list) sr=$(ratio "$med" "$SDK_LIST") ;; call) sr=$(ratio "$med" "$SDK_CALL") ;; esac
-		[ "$serr" -gt 0 ] && errs=" ($serr socket errors)"
+		[ "$serr" -gt 0 ] && errs="$errs ($serr socket errors)"
 		[ "$non" -gt 0 ] && [ "${R_STATUS[$id]}" != 401 ] && errs="$errs ($non non-2xx)"
 		[ "$ex" -gt 0 ] && errs="$errs (pool short: $ex)"
 		printf '| %s `%s` | **%s** (%s–%s)%s | %s | %s | %s | %s | %s = %s + %s + %s | %s | %s |\n' \
