@@ -196,10 +196,17 @@ mcp_tool_result(const cJSON *out, const cJSON *tool, char *err, size_t errsz)
 	cJSON_AddStringToObject(it, "type", "text");
 	text = cJSON_PrintUnformatted(out);
 	cJSON_AddStringToObject(it, "text", text != NULL ? text : "null");
-	cJSON_free(text);
 	cJSON_AddItemToArray(c, it);
+	/*
+	 * The structured result is the text's JSON: kept as those bytes (a
+	 * raw item, printed as it is) rather than a copy of the tree printed
+	 * a second time with the answer (a sixth of a fetch's instructions,
+	 * a fifth of a search's: bench/results/cost-*.md).
+	 */
 	if (cJSON_IsObject(out))
-		cJSON_AddItemToObject(res, "structuredContent", cJSON_Duplicate(out, 1));
+		cJSON_AddItemToObject(res, "structuredContent", text != NULL ?
+		    cJSON_CreateRaw(text) : cJSON_Duplicate(out, 1));
+	cJSON_free(text);
 	return res;
 }
 
