@@ -36,20 +36,25 @@ list() {
 # the mcp program's PostgreSQL backend(s)
 backends() { it_psql "SELECT pid FROM pg_stat_activity WHERE application_name = 'mcpgate-mcp'"; }
 tokpsql() { it_psql "$1 WHERE token_hash = decode('$(sha "$AT")', 'hex')" >/dev/null; }
+# list_stopped SECONDS -- list while the program's PostgreSQL backend is
+# stopped (SIGSTOP): HTTP_STATUS 000 when no answer came within SECONDS
+list_stopped() {
+	local pids
+	pids=$(backends)
+	# shellcheck disable=SC2086 # one pid per line
+	kill -STOP $pids
+	list --max-time "$1"
+	# shellcheck disable=SC2086
+	kill -CONT $pids
+}
 
 # ---- a cached token needs no round trip ----------------------------------------------------
 grant demo 'demo password 1'
 list
 is "$HTTP_STATUS/$(http_json '.result.tools | length')" "200/2" "tools/list with a fresh token → 200 (checked with PostgreSQL, then cached)"
-pids=$(backends)
-isnt "$pids" "" "the program's backend is connected"
-# shellcheck disable=SC2086 # one pid per line
-kill -STOP $pids
-list --max-time 3
-st=$HTTP_STATUS
-# shellcheck disable=SC2086
-kill -CONT $pids
-is "$st/$(http_json '.result.tools | length')" "200/2" \
+isnt "$(backends)" "" "the program's backend is connected"
+list_stopped 3
+is "$HTTP_STATUS/$(http_json '.result.tools | length')" "200/2" \
     "the same token again while its PostgreSQL backend is stopped → 200 (no round trip)"
 list
 is "$HTTP_STATUS" 200 "  and after it goes on again"
@@ -126,37 +131,19 @@ grant demo 'demo password 1'; list; list
 is "$HTTP_STATUS" 200 "with a notifying trigger disabled, a new connection: a valid token → 200"
 like "$(cat "$IT_FE_DIR"/*.log 2>/dev/null)" 'triggers that notify mcpgate_auth are missing or disabled' \
     "  and the log says the tokens are not cached"
-pids=$(backends)
-# shellcheck disable=SC2086
-kill -STOP $pids
-list --max-time 2
-st=$HTTP_STATUS
-# shellcheck disable=SC2086
-kill -CONT $pids
-is "$st" 000 "  every request asks PostgreSQL (no answer while its backend is stopped)"
+list_stopped 2
+is "$HTTP_STATUS" 000 "  every request asks PostgreSQL (no answer while its backend is stopped)"
 it_psql "ALTER TABLE mcpgate.tokens ENABLE TRIGGER tokens_notify_auth_delete" >/dev/null
 it_psql "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'mcpgate-mcp'" >/dev/null
 list; list
-pids=$(backends)
-# shellcheck disable=SC2086
-kill -STOP $pids
-list --max-time 3
-st=$HTTP_STATUS
-# shellcheck disable=SC2086
-kill -CONT $pids
-is "$st" 200 "  enabled again, the next connection caches again"
+list_stopped 3
+is "$HTTP_STATUS" 200 "  enabled again, the next connection caches again"
 
 it_config login_limit_user=1000 login_limit_ip=1000 token_cache_seconds=0
 grant demo 'demo password 1'; list; list
 is "$HTTP_STATUS" 200 "token_cache_seconds = 0: a valid token → 200"
-pids=$(backends)
-# shellcheck disable=SC2086
-kill -STOP $pids
-list --max-time 2
-st=$HTTP_STATUS
-# shellcheck disable=SC2086
-kill -CONT $pids
-is "$st" 000 "  every request asks PostgreSQL: with its backend stopped there is no answer"
+list_stopped 2
+is "$HTTP_STATUS" 000 "  every request asks PostgreSQL: with its backend stopped there is no answer"
 list
 is "$HTTP_STATUS" 200 "  and the program goes on once the backend does"
 done_testing
